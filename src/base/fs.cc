@@ -1,0 +1,163 @@
+// File helpers (see fs.h).
+#include "base/fs.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+
+namespace bale {
+
+UniqueFd open_file(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_sys("open", path);
+  return UniqueFd(fd);
+}
+
+std::string read_file(const std::string& path, size_t limit) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_sys("read", path);
+    }
+    if (n == 0) break;
+    if (out.size() + n > limit)
+      throw Error(fmt::format("read {}: file is larger than {} bytes", quote(path), limit));
+    out.append(buf, n);
+  }
+  return out;
+}
+
+std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path) {
+  std::string out(len, '\0');
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd, out.data() + done, len - done, off + done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_sys("read", path);
+    }
+    if (n == 0)
+      throw Error(fmt::format("read {}: file ends at byte {} (expected {} bytes at offset {})",
+                              quote(path), off + done, len, off));
+    done += n;
+  }
+  return out;
+}
+
+void write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_sys("write", path);
+    }
+    data.remove_prefix(n);
+  }
+}
+
+uint64_t file_size(int fd, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) throw_sys("stat", path);
+  return st.st_size;
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+void mkdir_p(const std::string& path, mode_t mode) {
+  if (path.empty()) return;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw sys_error("mkdir", path, ENOTDIR);
+    return;
+  }
+  std::string parent = dirname_of(path);
+  if (parent != path) mkdir_p(parent, mode);
+  if (::mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_sys("mkdir", path);
+}
+
+std::string dirname_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+std::string basename_of(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+static std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:012x}", rng() & 0xffffffffffffULL);
+}
+
+AtomicFile::AtomicFile(std::string dest, mode_t mode) : dest_(std::move(dest)) {
+  temp_ = fmt::format("{}/.{}.tmp-{}", dirname_of(dest_), basename_of(dest_), random_suffix());
+  int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) throw sys_error("create", temp_, errno).wrap(fmt::format("writing {}", quote(dest_)));
+  fd_.reset(fd);
+  ::fchmod(fd, mode);  // not subject to the umask, so the mode is exactly what was asked
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::commit() {
+  if (::fsync(fd_.get()) < 0) throw_sys("fsync", temp_);
+  fd_.reset();
+  if (::rename(temp_.c_str(), dest_.c_str()) < 0) throw_sys("rename", dest_);
+  committed_ = true;
+}
+
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+  AtomicFile f(path, mode);
+  f.write(data);
+  f.commit();
+}
+
+TempDir::TempDir(const std::string& parent, std::string_view prefix) {
+  std::string base = parent;
+  if (base.empty()) {
+    const char* t = std::getenv("TMPDIR");
+    base = t && *t ? t : "/tmp";
+  }
+  std::string tmpl = fmt::format("{}/{}XXXXXX", base, prefix);
+  if (!::mkdtemp(tmpl.data())) throw_sys("mkdtemp", tmpl);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  try {
+    remove_tree(path_);
+  } catch (...) {
+  }
+}
+
+void remove_tree(const std::string& path) {
+  auto rm = [](const char* p, const struct stat*, int type, struct FTW*) -> int {
+    // A directory whose mode forbids writes still goes: removal needs the parent's permission.
+    return type == FTW_DP ? ::rmdir(p) : ::unlink(p);
+  };
+  if (::nftw(path.c_str(), rm, 64, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+    throw_sys("remove", path);
+}
+
+}  // namespace bale

@@ -1,0 +1,65 @@
+// File helpers with errors that name the path: whole-file reads, exact preads, atomic writes,
+// temporary files and directories that clean up after themselves.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/fd.h"
+
+namespace bale {
+
+UniqueFd open_file(const std::string& path, int flags, mode_t mode = 0);
+std::string read_file(const std::string& path, size_t limit = 64u << 20);
+// Reads exactly `len` bytes at `off`; throws naming `path` on a short read.
+std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path);
+void write_all(int fd, std::string_view data, const std::string& path);
+uint64_t file_size(int fd, const std::string& path);
+bool path_exists(const std::string& path);
+void mkdir_p(const std::string& path, mode_t mode = 0755);
+std::string dirname_of(const std::string& path);
+std::string basename_of(const std::string& path);
+
+// A file written under a temporary name beside its destination; commit() fsyncs and renames it
+// into place, so readers see the old file or the new one, never half of one. Dropped
+// uncommitted, it is removed.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string dest, mode_t mode = 0644);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  int fd() const { return fd_.get(); }
+  const std::string& temp_path() const { return temp_; }
+  const std::string& dest() const { return dest_; }
+  void write(std::string_view data) { write_all(fd_.get(), data, temp_); }
+  void commit();
+
+ private:
+  std::string dest_, temp_;
+  UniqueFd fd_;
+  bool committed_ = false;
+};
+
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+
+// A private temporary directory removed recursively with everything in it on destruction.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& parent = "", std::string_view prefix = "bale-");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void remove_tree(const std::string& path);
+
+}  // namespace bale

@@ -1,0 +1,66 @@
+// The subcommands: each takes its parsed options and returns an exit code. Parsing lives in
+// src/cli/; the mechanism lives in the modules below (image, trust).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/config.h"
+
+namespace bale::cmd {
+
+struct KeyOptions {
+  std::string key;  // --key FILE; empty: the machine key
+};
+int key(const KeyOptions& o);
+
+struct PackOptions {
+  std::string dir, output, key, config_file;
+  image::ConfigEdits edits;
+  std::vector<std::string> labels;  // K=V as given
+  std::optional<std::string> entrypoint, cmd;
+};
+int pack(PackOptions o);
+
+struct VerifyOptions {
+  std::string image;
+  std::optional<std::string> signer;
+};
+int verify(const VerifyOptions& o);
+
+struct InspectOptions {
+  std::string image;
+  bool json = false;
+};
+int inspect(const InspectOptions& o);
+
+struct SignOptions {
+  std::string image, output, key;
+};
+int sign(const SignOptions& o);
+
+struct TrustOptions {
+  std::string action;  // add, list, remove
+  std::string key;
+  std::string name;
+};
+int trust(const TrustOptions& o);
+
+struct ImportOptions {
+  std::string file, output, key;
+};
+int import(const ImportOptions& o);
+
+struct ExportOptions {
+  std::string image, output;
+  std::optional<std::string> tag, signer;
+  bool insecure = false;
+};
+int export_image(const ExportOptions& o);
+
+// "--entrypoint"/"--cmd" value: a JSON array is the exec form; anything else is the shell form,
+// ["/bin/sh", "-c", value], as in a Dockerfile.
+std::vector<std::string> parse_command_form(const std::string& value, const std::string& flag);
+
+}  // namespace bale::cmd

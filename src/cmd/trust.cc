@@ -1,0 +1,27 @@
+// `bale trust add|list|remove`: the allowed_signers entries bale consults.
+#include <cstdio>
+
+#include "base/error.h"
+#include "cmd/commands.h"
+#include "trust/keystore.h"
+
+namespace bale::cmd {
+
+int trust(const TrustOptions& o) {
+  auto paths = trust::TrustPaths::defaults();
+  if (o.action == "add") {
+    auto e = trust::trust_add(paths, trust::read_public_key_arg(o.key), o.name);
+    std::printf("trusted %s as %s (in %s)\n", e.key.fingerprint().c_str(), e.principals.c_str(),
+                paths.writable_signers.c_str());
+  } else if (o.action == "remove") {
+    for (const auto& e : trust::trust_remove(paths, o.key))
+      std::printf("removed %s %s\n", e.principals.c_str(), e.key.fingerprint().c_str());
+  } else {
+    for (const auto& e : trust::trust_list(paths))
+      std::printf("%s\t%s\t%s\t%s\n", e.principals.c_str(), e.key.fingerprint().c_str(),
+                  e.namespaces.value_or("*").c_str(), e.source.c_str());
+  }
+  return 0;
+}
+
+}  // namespace bale::cmd

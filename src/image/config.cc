@@ -1,0 +1,133 @@
+// OCI image config handling (see config.h).
+#include "image/config.h"
+
+#include <sys/utsname.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+
+namespace bale::image {
+
+using nlohmann::json;
+
+std::string goarch() {
+  struct utsname u;
+  uname(&u);
+  std::string m = u.machine;
+  if (m == "x86_64") return "amd64";
+  if (m == "aarch64") return "arm64";
+  if (m == "i686" || m == "i386") return "386";
+  if (m.rfind("armv7", 0) == 0) return "arm";
+  return m;  // ppc64le, s390x, riscv64 are spelled alike
+}
+
+json new_config() {
+  return json{{"architecture", goarch()}, {"os", "linux"}, {"config", json::object()}};
+}
+
+json parse_config(std::string_view text, std::string_view where) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw Error(fmt::format("{}: not valid JSON", where));
+  if (!j.is_object()) throw Error(fmt::format("{}: an image config must be a JSON object", where));
+  if (j.contains("config") && !j["config"].is_null() && !j["config"].is_object())
+    throw Error(fmt::format("{}: \"config\" must be an object", where));
+  return j;
+}
+
+json sanitize_config(const json& in) {
+  static const char* top[] = {"architecture", "os", "os.version", "os.features", "variant",
+                              "author", "created", "config"};
+  static const char* inner[] = {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
+                                "WorkingDir", "Labels", "StopSignal", "Healthcheck", "OnBuild",
+                                "Shell", "ArgsEscaped"};
+  json out = json::object();
+  for (const char* k : top)
+    if (in.contains(k) && !in[k].is_null()) out[k] = in[k];
+  if (out.contains("config")) {
+    json c = json::object();
+    for (const char* k : inner)
+      if (out["config"].contains(k) && !out["config"][k].is_null()) c[k] = out["config"][k];
+    out["config"] = c;
+  } else {
+    out["config"] = json::object();
+  }
+  if (!out.contains("architecture")) out["architecture"] = goarch();
+  if (!out.contains("os")) out["os"] = "linux";
+  return out;
+}
+
+static void set_env(json& env, const std::string& kv) {
+  auto key = kv.substr(0, kv.find('='));
+  for (auto& e : env) {
+    std::string s = e.get<std::string>();
+    if (s.substr(0, s.find('=')) == key) {
+      e = kv;
+      return;
+    }
+  }
+  env.push_back(kv);
+}
+
+void apply_edits(json& config, const ConfigEdits& ed) {
+  json& c = config["config"];
+  if (!c.is_object()) c = json::object();
+  if (ed.entrypoint) {
+    c["Entrypoint"] = *ed.entrypoint;
+    // As docker does: a new entrypoint drops the inherited command unless one is given too.
+    if (!ed.cmd) c.erase("Cmd");
+  }
+  if (ed.cmd) c["Cmd"] = *ed.cmd;
+  if (!ed.env.empty()) {
+    if (!c.contains("Env") || !c["Env"].is_array()) c["Env"] = json::array();
+    for (const auto& kv : ed.env) {
+      if (kv.find('=') == std::string::npos || kv.front() == '=')
+        throw Error(fmt::format("--env {}: expected KEY=VALUE", quote(kv)), 0, 2);
+      set_env(c["Env"], kv);
+    }
+  }
+  if (ed.workdir) c["WorkingDir"] = *ed.workdir;
+  if (ed.user) c["User"] = *ed.user;
+  if (ed.stop_signal) c["StopSignal"] = *ed.stop_signal;
+  for (const auto& [k, v] : ed.labels) c["Labels"][k] = v;
+  for (const auto& p : ed.expose)
+    c["ExposedPorts"][p.find('/') == std::string::npos ? p + "/tcp" : p] = json::object();
+  for (const auto& v : ed.volumes) c["Volumes"][v] = json::object();
+}
+
+std::optional<int64_t> source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return std::nullopt;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s, s + std::strlen(s), v);
+  if (ec != std::errc() || *p != '\0' || v < 0)
+    throw Error(fmt::format("SOURCE_DATE_EPOCH={}: expected a whole number of seconds", quote(s)),
+                0, 2);
+  return v;
+}
+
+std::string rfc3339_utc(int64_t seconds) {
+  time_t t = static_cast<time_t>(seconds);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void finalize_config(json& config, const std::string& tar_sha256_hex,
+                     const std::string& created_by) {
+  int64_t now = source_date_epoch().value_or(static_cast<int64_t>(time(nullptr)));
+  config["created"] = rfc3339_utc(now);
+  config["rootfs"] = json{{"type", "layers"}, {"diff_ids", {"sha256:" + tar_sha256_hex}}};
+  config["history"] = json::array({json{{"created", rfc3339_utc(now)}, {"created_by", created_by}}});
+}
+
+std::string serialize_config(const json& config) { return config.dump(); }
+
+}  // namespace bale::image

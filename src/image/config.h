@@ -1,0 +1,43 @@
+// The OCI image config (image-spec config.md) embedded in every image: what bale sets in it,
+// and the edits `pack` and `build` make to it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace bale::image {
+
+struct ConfigEdits {
+  std::optional<std::vector<std::string>> entrypoint, cmd;
+  std::vector<std::string> env;  // K=V, replacing an earlier K
+  std::optional<std::string> workdir, user, stop_signal;
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::string> expose;  // "80", "53/udp"
+  std::vector<std::string> volumes;
+};
+
+// {"architecture": <this machine's GOARCH>, "os": "linux", "config": {}, ...}
+nlohmann::json new_config();
+// Parses a config JSON (an OCI image config); `where` names the source in errors.
+nlohmann::json parse_config(std::string_view text, std::string_view where);
+// Keeps only what describes the image (drops history, container config, docker's extras).
+nlohmann::json sanitize_config(const nlohmann::json& in);
+void apply_edits(nlohmann::json& config, const ConfigEdits& edits);
+// Sets rootfs.diff_ids to the one layer and "created" (SOURCE_DATE_EPOCH if set, else now).
+void finalize_config(nlohmann::json& config, const std::string& tar_sha256_hex,
+                     const std::string& created_by);
+// Canonical bytes: sorted keys, no whitespace.
+std::string serialize_config(const nlohmann::json& config);
+
+// SOURCE_DATE_EPOCH if set and valid, else nullopt. Invalid values are an error.
+std::optional<int64_t> source_date_epoch();
+std::string rfc3339_utc(int64_t seconds);
+std::string goarch();
+
+}  // namespace bale::image

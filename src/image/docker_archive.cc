@@ -1,0 +1,194 @@
+// docker-archive / OCI layout import and docker-archive export (see docker_archive.h).
+#include "image/docker_archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/body_reader.h"
+#include "image/config.h"
+#include "image/image_file.h"
+#include "image/tree_tar.h"
+#include "image/unpack.h"
+
+namespace bale::image {
+
+using nlohmann::json;
+
+namespace {
+
+struct Manifest {
+  std::string format;
+  std::string config_path;
+  std::vector<std::string> layer_paths;
+};
+
+json read_json(const std::string& dir, const std::string& rel, const std::string& src) {
+  std::string path = dir + "/" + clean_entry_name(rel);
+  if (!path_exists(path))
+    throw Error(fmt::format("{}: {} is missing from the archive", quote(src), quote(rel)));
+  json j = json::parse(read_file(path), nullptr, false);
+  if (j.is_discarded())
+    throw Error(fmt::format("{}: {} is not valid JSON", quote(src), quote(rel)));
+  return j;
+}
+
+std::string blob_path(const json& descriptor, const std::string& src) {
+  std::string digest = descriptor.value("digest", "");
+  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
+      digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+    throw Error(fmt::format("{}: bad digest {} in the OCI layout", quote(src), quote(digest)));
+  return "blobs/sha256/" + digest.substr(7);
+}
+
+Manifest find_manifest(const std::string& dir, const std::string& src) {
+  Manifest m;
+  if (path_exists(dir + "/manifest.json")) {
+    json j = read_json(dir, "manifest.json", src);
+    if (!j.is_array() || j.empty() || !j[0].is_object())
+      throw Error(fmt::format("{}: manifest.json is not a list of images", quote(src)));
+    if (j.size() > 1)
+      throw Error(fmt::format("{}: holds {} images; bale imports one at a time", quote(src),
+                              j.size()));
+    m.format = "docker-archive";
+    m.config_path = j[0].value("Config", "");
+    for (const auto& l : j[0].value("Layers", json::array())) m.layer_paths.push_back(l);
+    return m;
+  }
+  if (!path_exists(dir + "/index.json"))
+    throw Error(fmt::format("{}: neither a docker-archive (manifest.json) nor an OCI image "
+                            "layout (index.json)", quote(src)));
+  json idx = read_json(dir, "index.json", src);
+  // An index may point at a nested index (e.g. per platform); follow the first entry down.
+  for (int depth = 0; depth < 4; depth++) {
+    auto ms = idx.value("manifests", json::array());
+    if (ms.empty()) throw Error(fmt::format("{}: the OCI index lists no manifest", quote(src)));
+    json next = read_json(dir, blob_path(ms[0], src), src);
+    if (next.contains("layers")) {
+      m.format = "oci-layout";
+      m.config_path = blob_path(next.value("config", json::object()), src);
+      for (const auto& l : next["layers"]) m.layer_paths.push_back(blob_path(l, src));
+      return m;
+    }
+    idx = next;
+  }
+  throw Error(fmt::format("{}: OCI index nests too deep", quote(src)));
+}
+
+void apply_layer(const std::string& file, const std::string& rootfs, UnpackStats& total) {
+  UniqueFd fd = open_file(file, O_RDONLY);
+  ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), file), file, false);
+  UnpackStats s = unpack_tar(a.get(), file, rootfs, {.layer = true});
+  total.whiteouts += s.whiteouts;
+}
+
+}  // namespace
+
+ImportResult import_archive(const std::string& src, const std::string& dest,
+                            const trust::PrivateKey& key) {
+  TempDir work(dirname_of(dest), ".bale-import-");
+  std::string outer = work.path() + "/archive", rootfs = work.path() + "/rootfs";
+  mkdir_p(outer, 0700);
+  mkdir_p(rootfs, 0755);
+  {
+    UniqueFd fd = open_file(src, O_RDONLY);
+    ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), src), src, false);
+    unpack_tar(a.get(), src, outer);
+  }
+  Manifest m = find_manifest(outer, src);
+  json config = sanitize_config(read_json(outer, m.config_path, src));
+  ImportResult r{m.format, m.layer_paths.size()};
+  UnpackStats total;
+  for (const auto& l : m.layer_paths) apply_layer(outer + "/" + clean_entry_name(l), rootfs, total);
+  r.whiteouts = total.whiteouts;
+  auto clamp = source_date_epoch();
+  auto w = write_image(
+      dest, key,
+      [&](GzipBodyWriter& body) {
+        return write_tree_tar(rootfs, {clamp}, [&](std::string_view d) { body.write(d); }).entries;
+      },
+      [&](const std::string& sha) {
+        finalize_config(config, sha, fmt::format("bale import {}", basename_of(src)));
+        return serialize_config(config);
+      });
+  r.entries = w.tar.entries;
+  return r;
+}
+
+namespace {
+
+struct ArchiveWriteFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+
+void add_file(archive* a, const std::string& name, uint64_t size,
+              const std::function<void(const std::function<void(std::string_view)>&)>& data,
+              const std::string& dest) {
+  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
+                                                                  archive_entry_free);
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_size(e.get(), size);
+  if (archive_write_header(a, e.get()) != ARCHIVE_OK)
+    throw Error(fmt::format("writing {}: {}", quote(dest), archive_error_string(a)));
+  uint64_t written = 0;
+  data([&](std::string_view d) {
+    if (archive_write_data(a, d.data(), d.size()) < 0)
+      throw Error(fmt::format("writing {}: {}", quote(dest), archive_error_string(a)));
+    written += d.size();
+  });
+  if (written != size)
+    throw Error(fmt::format("writing {}: {} has {} bytes, not the {} its image declares",
+                            quote(dest), name, written, size));
+}
+
+}  // namespace
+
+void export_docker_archive(const std::string& image, const std::string& dest,
+                           const std::optional<std::string>& tag) {
+  ImageInfo info = read_image_info(image);
+  if (!info.trailer)
+    throw Error(fmt::format("{}: a plain tar.gz has no config to export; sign it first with "
+                            "`bale sign`", quote(image)));
+  UniqueFd in = open_file(image, O_RDONLY);
+  json config = parse_config(info.trailer->config, quote(image));
+  std::string diff_id = config["rootfs"]["diff_ids"][0].get<std::string>().substr(7);
+  std::string config_bytes = info.trailer->config;
+  std::string config_name = info.digest().substr(7) + ".json";
+  std::string layer_name = diff_id + "/layer.tar";
+  json manifest = json::array({json{{"Config", config_name},
+                                    {"RepoTags", tag ? json::array({*tag}) : json(nullptr)},
+                                    {"Layers", json::array({layer_name})}}});
+  std::string manifest_bytes = manifest.dump();
+
+  AtomicFile out(dest, 0644);
+  std::unique_ptr<archive, ArchiveWriteFree> a(archive_write_new());
+  archive_write_set_format_pax_restricted(a.get());
+  if (archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK)
+    throw Error(fmt::format("writing {}: {}", quote(dest), archive_error_string(a.get())));
+  auto bytes = [](const std::string& s) {
+    return [&s](const std::function<void(std::string_view)>& sink) { sink(s); };
+  };
+  add_file(a.get(), config_name, config_bytes.size(), bytes(config_bytes), dest);
+  add_file(a.get(), layer_name, info.trailer->tar.size,
+           [&](const std::function<void(std::string_view)>& sink) {
+             inflate_range(in.get(), 0, info.body_size(), image, sink);
+           },
+           dest);
+  add_file(a.get(), "manifest.json", manifest_bytes.size(), bytes(manifest_bytes), dest);
+  if (archive_write_close(a.get()) != ARCHIVE_OK)
+    throw Error(fmt::format("writing {}: {}", quote(dest), archive_error_string(a.get())));
+  out.commit();
+}
+
+}  // namespace bale::image

@@ -1,0 +1,139 @@
+// Parallel chunked gzip compression of the image body (see gzip_body.h).
+#include "image/gzip_body.h"
+
+#include <libdeflate.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "base/error.h"
+#include "base/fs.h"
+
+namespace bale::image {
+
+namespace {
+
+void put_le32(std::string& s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; i++) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+EVP_MD_CTX* new_digest(const EVP_MD* md) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (!ctx || EVP_DigestInit_ex(ctx, md, nullptr) != 1) throw Error("OpenSSL: cannot start a digest");
+  return ctx;
+}
+
+std::string final_digest(EVP_MD_CTX* ctx) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> copy(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_MD_CTX_copy_ex(copy.get(), ctx);
+  EVP_DigestFinal_ex(copy.get(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+}  // namespace
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+HashingSink::HashingSink(int fd, std::string path)
+    : fd_(fd), path_(std::move(path)), ctx_(new_digest(EVP_sha512())) {}
+
+HashingSink::~HashingSink() { EVP_MD_CTX_free(ctx_); }
+
+void HashingSink::write(std::string_view data) {
+  EVP_DigestUpdate(ctx_, data.data(), data.size());
+  write_all(fd_, data, path_);
+  written_ += data.size();
+}
+
+std::string HashingSink::digest() const { return final_digest(ctx_); }
+
+// Member layout: 1f 8b 08 FLG=04(FEXTRA) MTIME=0 XFL=0 OS=ff XLEN=8 'b' 'l' 4 0 SIZE32,
+// then raw deflate, CRC32 and ISIZE. SIZE32 is the whole member's length.
+std::string gzip_member(std::string_view data, int level) {
+  static constexpr size_t kHeader = 10 + 2 + 8;
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  thread_local std::unique_ptr<libdeflate_compressor, Free> comp;
+  thread_local int comp_level = -1;
+  if (!comp || comp_level != level) {
+    comp.reset(libdeflate_alloc_compressor(level));
+    comp_level = level;
+    if (!comp) throw Error("libdeflate: cannot allocate a compressor");
+  }
+  size_t bound = libdeflate_deflate_compress_bound(comp.get(), data.size());
+  std::string out(kHeader + bound + 8, '\0');
+  static const unsigned char header[] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 8, 0, 'b', 'l', 4, 0};
+  std::memcpy(out.data(), header, sizeof header);
+  size_t n = libdeflate_deflate_compress(comp.get(), data.data(), data.size(),
+                                         out.data() + kHeader, bound);
+  if (n == 0) throw Error("libdeflate: compressed data did not fit its bound");
+  out.resize(kHeader + n + 8);
+  put_le32(out, kHeader + n, libdeflate_crc32(0, data.data(), data.size()));
+  put_le32(out, kHeader + n + 4, static_cast<uint32_t>(data.size()));
+  put_le32(out, 16, static_cast<uint32_t>(out.size()));
+  return out;
+}
+
+GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int threads)
+    : sink_(sink), sha256_(new_digest(EVP_sha256())) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  max_in_flight_ = 2 * threads;
+  chunk_.reserve(kChunkSize);
+}
+
+GzipBodyWriter::~GzipBodyWriter() {
+  for (auto& f : in_flight_) f.wait();  // never leave a worker writing into freed memory
+  EVP_MD_CTX_free(sha256_);
+}
+
+void GzipBodyWriter::write(std::string_view data) {
+  EVP_DigestUpdate(sha256_, data.data(), data.size());
+  tar_size_ += data.size();
+  while (!data.empty()) {
+    size_t take = std::min(data.size(), kChunkSize - chunk_.size());
+    chunk_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (chunk_.size() == kChunkSize) submit_chunk();
+  }
+}
+
+void GzipBodyWriter::submit_chunk() {
+  drain(max_in_flight_ - 1);
+  std::string chunk;
+  chunk.reserve(kChunkSize);
+  chunk.swap(chunk_);
+  in_flight_.push_back(std::async(std::launch::async,
+                                  [c = std::move(chunk)] { return gzip_member(c); }));
+}
+
+void GzipBodyWriter::drain(size_t keep) {
+  while (in_flight_.size() > keep) {
+    std::string member = in_flight_.front().get();
+    in_flight_.pop_front();
+    sink_.write(member);
+  }
+}
+
+void GzipBodyWriter::finish() {
+  if (!chunk_.empty() || tar_size_ == 0) submit_chunk();
+  drain(0);
+  sha256_hex_ = hex(final_digest(sha256_));
+}
+
+std::string GzipBodyWriter::tar_sha256_hex() const { return sha256_hex_; }
+
+}  // namespace bale::image

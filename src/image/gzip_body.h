@@ -1,0 +1,77 @@
+// The compressed body of an image: the tar stream cut into 1 MiB chunks, each deflated on its
+// own (by all cores at once) into an independent gzip member. Every member carries its own
+// compressed size in an FEXTRA subfield ('b','l'), so a reader can find each member without
+// inflating the one before it and inflate them in parallel. Concatenated gzip members are one
+// valid gzip stream (RFC 1952 2.2): gzip, GNU tar, bsdtar and the rest read it as one.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <string>
+#include <string_view>
+
+#include <openssl/evp.h>
+
+namespace bale::image {
+
+inline constexpr size_t kChunkSize = 1u << 20;
+inline constexpr int kCompressionLevel = 6;
+
+// Byte sink for the compressed file: writes to an fd and hashes everything written with
+// SHA-512 (the signature covers the stored bytes, so hashing them is all verification needs).
+class HashingSink {
+ public:
+  HashingSink(int fd, std::string path);
+  ~HashingSink();
+  HashingSink(const HashingSink&) = delete;
+  HashingSink& operator=(const HashingSink&) = delete;
+
+  void write(std::string_view data);
+  uint64_t written() const { return written_; }
+  // SHA-512 of everything written so far (the running hash continues).
+  std::string digest() const;
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t written_ = 0;
+  EVP_MD_CTX* ctx_;
+};
+
+// Receives the uncompressed tar stream; compresses chunks in parallel and writes them to the
+// sink in order. Also computes the tar's SHA-256 (the OCI diff_id) and size.
+class GzipBodyWriter {
+ public:
+  explicit GzipBodyWriter(HashingSink& sink, int threads = 0);
+  ~GzipBodyWriter();
+  GzipBodyWriter(const GzipBodyWriter&) = delete;
+  GzipBodyWriter& operator=(const GzipBodyWriter&) = delete;
+
+  void write(std::string_view data);
+  // Flushes the last chunk and waits for every member to be written.
+  void finish();
+
+  uint64_t tar_size() const { return tar_size_; }
+  std::string tar_sha256_hex() const;  // valid after finish()
+
+ private:
+  void submit_chunk();
+  void drain(size_t keep);
+
+  HashingSink& sink_;
+  size_t max_in_flight_;
+  std::string chunk_;
+  std::deque<std::future<std::string>> in_flight_;
+  uint64_t tar_size_ = 0;
+  EVP_MD_CTX* sha256_;
+  std::string sha256_hex_;
+};
+
+// One gzip member holding `data`, with the 'bl' size subfield. Deterministic: mtime 0, OS 255.
+std::string gzip_member(std::string_view data, int level = kCompressionLevel);
+
+std::string hex(std::string_view bytes);
+
+}  // namespace bale::image

@@ -1,0 +1,161 @@
+// Whole image files: writing, signing, reading the trailer and verifying (see image_file.h).
+#include "image/image_file.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/body_reader.h"
+
+namespace bale::image {
+
+namespace {
+
+// Writes the trailer after a finished body and signs everything before the signature.
+void write_trailer(HashingSink& sink, const trust::PrivateKey& key, std::string_view config,
+                   uint64_t body_size, const TarStats& tar) {
+  const size_t sig_size = trust::sshsig_armored_size(trust::kImageNamespace);
+  sink.write(encode_signed_trailer(config, tar, sig_size));
+  Footer f{body_size, sink.written(), static_cast<uint32_t>(sig_size)};
+  trust::Sha512Digest digest;
+  std::string d = sink.digest();
+  std::memcpy(digest.data(), d.data(), digest.size());
+  std::string sig = trust::sshsig_sign(key, trust::kImageNamespace, digest);
+  if (sig.size() != sig_size) throw Error("internal: signature size differs from its estimate");
+  sink.write(sig);
+  sink.write(encode_trailer_end(f));
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return hex(std::string_view(reinterpret_cast<char*>(out), len));
+}
+
+uint64_t count_tar_entries(int fd, uint64_t len, const std::string& path) {
+  ArchiveReader a = open_archive_range(fd, 0, len, path, false);
+  archive_entry* e;
+  uint64_t n = 0;
+  for (int r; (r = archive_read_next_header(a.get(), &e)) != ARCHIVE_EOF; n++)
+    if (r < ARCHIVE_WARN) throw_archive(a.get(), path);
+  return n;
+}
+
+}  // namespace
+
+ImageWriteResult write_image(const std::string& dest, const trust::PrivateKey& key,
+                             const std::function<uint64_t(GzipBodyWriter&)>& produce_tar,
+                             const std::function<std::string(const std::string&)>& make_config) {
+  AtomicFile out(dest, 0644);
+  HashingSink sink(out.fd(), out.temp_path());
+  ImageWriteResult r;
+  std::string tar_sha;
+  {
+    GzipBodyWriter body(sink);
+    r.tar.entries = produce_tar(body);
+    body.finish();
+    r.tar.size = body.tar_size();
+    tar_sha = body.tar_sha256_hex();
+  }
+  uint64_t body_size = sink.written();
+  r.config = make_config(tar_sha);
+  write_trailer(sink, key, r.config, body_size, r.tar);
+  r.file_size = sink.written();
+  out.commit();
+  return r;
+}
+
+void sign_image(const std::string& src, const std::string& dest, const trust::PrivateKey& key,
+                const std::function<std::string(const std::string&, std::string_view)>&
+                    make_config) {
+  ImageInfo info = read_image_info(src);
+  UniqueFd in = open_file(src, O_RDONLY);
+  std::string config;
+  TarStats tar;
+  if (info.trailer) {
+    config = info.trailer->config;
+    tar = info.trailer->tar;
+  } else {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    inflate_range(in.get(), 0, info.file_size, src, [&](std::string_view d) {
+      EVP_DigestUpdate(ctx.get(), d.data(), d.size());
+      tar.size += d.size();
+    });
+    tar.entries = count_tar_entries(in.get(), info.file_size, src);
+    unsigned char md[32];
+    EVP_DigestFinal_ex(ctx.get(), md, nullptr);
+    config = make_config(hex(std::string_view(reinterpret_cast<char*>(md), 32)), "");
+  }
+  AtomicFile out(dest, 0644);
+  HashingSink sink(out.fd(), out.temp_path());
+  std::vector<char> buf(1 << 20);
+  for (uint64_t off = 0; off < info.body_size();) {
+    size_t n = std::min<uint64_t>(buf.size(), info.body_size() - off);
+    sink.write(pread_exact(in.get(), off, n, src));
+    off += n;
+  }
+  write_trailer(sink, key, config, info.body_size(), tar);
+  out.commit();
+}
+
+std::string ImageInfo::digest() const {
+  return trailer ? "sha256:" + sha256_hex(trailer->config) : "";
+}
+
+ImageInfo read_image_info(const std::string& path) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  ImageInfo info;
+  info.path = path;
+  info.file_size = file_size(fd.get(), path);
+  try {
+    if (info.file_size < 18 || pread_exact(fd.get(), 0, 2, path) != "\x1f\x8b")
+      throw Error("not an image: not gzip data");
+    if (info.file_size < kFooterFromEnd) return info;
+    auto footer =
+        decode_footer(pread_exact(fd.get(), info.file_size - kFooterFromEnd, kFooterFromEnd, path));
+    if (!footer) return info;
+    const Footer& f = *footer;
+    if (f.body_size < 18 || f.signed_size <= f.body_size ||
+        f.signed_size + f.sig_size + 4 + kFooterFromEnd != info.file_size ||
+        info.file_size - f.body_size > kMaxTrailerSize)
+      throw Error(fmt::format("damaged trailer: the footer's sizes do not fit a file of {} bytes",
+                              info.file_size));
+    std::string bytes = pread_exact(fd.get(), f.body_size, info.file_size - f.body_size, path);
+    info.trailer = decode_trailer(bytes, f);
+  } catch (const Error& e) {
+    if (e.err()) throw;  // an I/O error already names the path
+    throw e.wrap(quote(path));
+  }
+  return info;
+}
+
+trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha512(), nullptr);
+  // pread, not mmap: a file truncated under us must give an error, not SIGBUS.
+  std::vector<char> buf(4 << 20);
+  posix_fadvise(fd, 0, len, POSIX_FADV_SEQUENTIAL);
+  for (uint64_t off = 0; off < len;) {
+    ssize_t n = pread(fd, buf.data(), std::min<uint64_t>(buf.size(), len - off), off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("read", path);
+    if (n == 0) throw Error(fmt::format("read {}: file ends at byte {} (truncated?)", quote(path), off));
+    EVP_DigestUpdate(ctx.get(), buf.data(), n);
+    off += n;
+  }
+  trust::Sha512Digest d;
+  EVP_DigestFinal_ex(ctx.get(), d.data(), nullptr);
+  return d;
+}
+
+}  // namespace bale::image

@@ -1,0 +1,69 @@
+// Reading and writing whole image files: body + trailer + signature. Writing is atomic (a temp
+// file beside the destination, renamed when complete); reading the trailer costs O(1) bytes;
+// verification hashes the stored bytes and never inflates them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "image/gzip_body.h"
+#include "image/trailer.h"
+#include "trust/keystore.h"
+#include "trust/sshsig.h"
+
+namespace bale::image {
+
+// Writes a signed image to `dest`: `produce_tar` streams the root filesystem's tar into the
+// body; `make_config` receives the tar's sha256 and returns the config bytes.
+// `produce_tar` returns the number of tar entries it wrote.
+struct ImageWriteResult {
+  uint64_t file_size = 0;
+  TarStats tar;
+  std::string config;
+};
+ImageWriteResult write_image(const std::string& dest, const trust::PrivateKey& key,
+                             const std::function<uint64_t(GzipBodyWriter&)>& produce_tar,
+                             const std::function<std::string(const std::string&)>& make_config);
+
+// Re-signs an existing image, or signs a plain tar.gz (whose body is then the whole file; its
+// tar is inflated once for its sha256 and size), writing the result to `dest` (may be `src`).
+void sign_image(const std::string& src, const std::string& dest, const trust::PrivateKey& key,
+                const std::function<std::string(const std::string&, std::string_view)>&
+                    make_config);
+
+struct ImageInfo {
+  std::string path;
+  uint64_t file_size = 0;
+  std::optional<Trailer> trailer;  // nullopt: a plain (unsigned) tar.gz
+  uint64_t body_size() const { return trailer ? trailer->footer.body_size : file_size; }
+  // "sha256:" + hex of the config bytes: the image's identity (as docker's image ID).
+  std::string digest() const;
+};
+
+// Reads only the end of the file. Throws bale::Error naming the file for damaged trailers,
+// files that are not gzip, and absurd sizes.
+ImageInfo read_image_info(const std::string& path);
+
+enum class VerifyStatus { kNoSignature, kBadSignature, kUntrusted, kTrusted };
+
+struct Verification {
+  VerifyStatus status = VerifyStatus::kNoSignature;
+  std::optional<trust::Sshsig> sig;  // the parsed signature, when there is one
+  trust::TrustDecision decision;
+  ImageInfo info;
+  std::string message;  // one line saying what is wrong (empty when trusted)
+  std::string hint;     // what to do about it
+};
+
+// Checks the signature over the stored bytes and asks the trust store about the signer.
+// `signer` (a key or SHA256 fingerprint), when given, is the only key accepted.
+Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
+                          const std::optional<std::string>& signer = std::nullopt);
+
+// SHA-512 of file bytes [0, len).
+trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path);
+
+}  // namespace bale::image

@@ -1,0 +1,199 @@
+// Directory tree -> pax tar stream with libarchive (see tree_tar.h).
+#include "image/tree_tar.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fd.h"
+
+namespace bale::image {
+
+bool xattr_belongs_in_image(std::string_view n) {
+  if (n.rfind("user.", 0) == 0) return true;
+  if (n == "security.capability") return true;
+  if (n.rfind("trusted.", 0) == 0) return n.rfind("trusted.overlay.", 0) != 0;
+  return false;
+}
+
+namespace {
+
+struct ArchiveFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryFree {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+class TreeWriter {
+ public:
+  TreeWriter(std::string root, const TreeTarOptions& opts, const ByteSink& sink)
+      : root_(std::move(root)), opts_(opts), sink_(sink), a_(archive_write_new()) {
+    check(archive_write_set_format_pax_restricted(a_.get()), "set format");
+    check(archive_write_set_format_option(a_.get(), "pax", "xattrheader", "SCHILY"), "option");
+    // Our own chunking does the buffering; 512-byte blocks keep the stream unpadded at the end.
+    check(archive_write_set_bytes_per_block(a_.get(), 0), "block size");
+    check(archive_write_open(a_.get(), this, nullptr, &TreeWriter::on_write, nullptr), "open");
+  }
+
+  TreeTarStats run() {
+    walk("");
+    check(archive_write_close(a_.get()), "close");
+    return stats_;
+  }
+
+ private:
+  static la_ssize_t on_write(archive*, void* self, const void* buf, size_t n) {
+    auto* w = static_cast<TreeWriter*>(self);
+    try {
+      w->sink_(std::string_view(static_cast<const char*>(buf), n));
+    } catch (const Error& e) {
+      w->pending_.emplace(e);
+      return -1;
+    }
+    return static_cast<la_ssize_t>(n);
+  }
+
+  void check(int r, std::string_view what, std::string_view path = {}) {
+    if (r >= ARCHIVE_WARN) return;
+    if (pending_) throw *pending_;
+    throw Error(fmt::format("writing tar{}{}: {}: {}", path.empty() ? "" : " entry ",
+                            path.empty() ? "" : quote(path), what,
+                            archive_error_string(a_.get()) ?: "unknown error"));
+  }
+
+  std::vector<std::string> sorted_children(const std::string& rel) {
+    std::string dir = root_ + "/" + rel;
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+    if (!d) throw_sys("open directory", dir);
+    std::vector<std::string> names;
+    while (dirent* de = readdir(d.get())) {
+      std::string_view n = de->d_name;
+      if (n != "." && n != "..") names.emplace_back(n);
+    }
+    std::sort(names.begin(), names.end());  // byte order: stable across locales and machines
+    return names;
+  }
+
+  void walk(const std::string& rel) {
+    for (const auto& name : sorted_children(rel)) {
+      std::string child = rel.empty() ? name : rel + "/" + name;
+      struct stat st;
+      std::string full = root_ + "/" + child;
+      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+      if (S_ISSOCK(st.st_mode)) {
+        stats_.skipped_sockets++;  // tar cannot hold a socket; it is a runtime object anyway
+        continue;
+      }
+      add_entry(child, full, st);
+      if (S_ISDIR(st.st_mode)) walk(child);
+    }
+  }
+
+  void add_xattrs(archive_entry* e, const std::string& full) {
+    ssize_t n = llistxattr(full.c_str(), nullptr, 0);
+    if (n <= 0) return;
+    std::string names(n, '\0');
+    n = llistxattr(full.c_str(), names.data(), names.size());
+    if (n < 0) throw_sys("list xattrs of", full);
+    std::vector<std::string> list;
+    for (size_t p = 0; p < static_cast<size_t>(n); p += list.back().size() + 1)
+      list.emplace_back(names.c_str() + p);
+    std::sort(list.begin(), list.end());
+    for (const auto& x : list) {
+      if (!xattr_belongs_in_image(x)) continue;
+      ssize_t len = lgetxattr(full.c_str(), x.c_str(), nullptr, 0);
+      if (len < 0) throw_sys(fmt::format("read xattr {} of", x), full);
+      std::string value(len, '\0');
+      len = lgetxattr(full.c_str(), x.c_str(), value.data(), value.size());
+      if (len < 0) throw_sys(fmt::format("read xattr {} of", x), full);
+      archive_entry_xattr_add_entry(e, x.c_str(), value.data(), len);
+    }
+  }
+
+  void add_entry(const std::string& rel, const std::string& full, const struct stat& st) {
+    std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
+    std::string name = S_ISDIR(st.st_mode) ? rel + "/" : rel;
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_uid(e.get(), st.st_uid);
+    archive_entry_set_gid(e.get(), st.st_gid);
+    archive_entry_set_mode(e.get(), st.st_mode);
+    int64_t mtime = st.st_mtim.tv_sec;
+    if (opts_.clamp_mtime && mtime > *opts_.clamp_mtime) mtime = *opts_.clamp_mtime;
+    archive_entry_set_mtime(e.get(), mtime, 0);
+    add_xattrs(e.get(), full);
+    if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+      auto [it, fresh] = links_.try_emplace({st.st_dev, st.st_ino}, rel);
+      if (!fresh) {
+        archive_entry_set_hardlink(e.get(), it->second.c_str());
+        archive_entry_set_size(e.get(), 0);
+        check(archive_write_header(a_.get(), e.get()), "header", rel);
+        stats_.entries++;
+        return;
+      }
+    }
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(st.st_size + 1, '\0');
+      ssize_t n = readlink(full.c_str(), target.data(), target.size());
+      if (n < 0) throw_sys("readlink", full);
+      target.resize(n);
+      archive_entry_set_symlink(e.get(), target.c_str());
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+      archive_entry_set_rdevmajor(e.get(), major(st.st_rdev));
+      archive_entry_set_rdevminor(e.get(), minor(st.st_rdev));
+    }
+    if (S_ISREG(st.st_mode)) archive_entry_set_size(e.get(), st.st_size);
+    check(archive_write_header(a_.get(), e.get()), "header", rel);
+    if (S_ISREG(st.st_mode)) copy_data(full, st.st_size);
+    stats_.entries++;
+  }
+
+  void copy_data(const std::string& full, uint64_t size) {
+    int fd = open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) throw_sys("open", full);
+    UniqueFd guard(fd);
+    if (buf_.empty()) buf_.resize(1 << 20);
+    uint64_t left = size;
+    while (left > 0) {
+      ssize_t n = read(fd, buf_.data(), std::min<uint64_t>(left, buf_.size()));
+      if (n < 0) throw_sys("read", full);
+      if (n == 0) throw Error(fmt::format("read {}: file shrank while being packed", quote(full)));
+      if (archive_write_data(a_.get(), buf_.data(), n) < 0) check(ARCHIVE_FATAL, "data", full);
+      left -= n;
+    }
+  }
+
+  std::string root_;
+  const TreeTarOptions& opts_;
+  const ByteSink& sink_;
+  std::unique_ptr<archive, ArchiveFree> a_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;
+  std::vector<char> buf_;
+  TreeTarStats stats_;
+  std::optional<Error> pending_;
+};
+
+}  // namespace
+
+TreeTarStats write_tree_tar(const std::string& root, const TreeTarOptions& opts,
+                            const ByteSink& sink) {
+  struct stat st;
+  if (stat(root.c_str(), &st) < 0) throw_sys("open directory", root);
+  if (!S_ISDIR(st.st_mode)) throw sys_error("open directory", root, ENOTDIR);
+  return TreeWriter(root, opts, sink).run();
+}
+
+}  // namespace bale::image
