@@ -26,8 +26,8 @@ struct SignerEntry {
 std::vector<SignerEntry> parse_allowed_signers(std::string_view text, const std::string& path);
 // One line of such a file (without its newline); nothing for comments, blank lines and key
 // types other than ssh-ed25519. `line_no` counts from 1.
-std::optional<SignerEntry> parse_allowed_signers_line(std::string_view line, const std::string& path,
-                                                      size_t line_no);
+std::optional<SignerEntry> parse_allowed_signers_line(std::string_view line,
+                                                      const std::string& path, size_t line_no);
 
 // Does this entry allow `key` to sign in `ns` at time `now`? Honours namespaces= (comma-
 // separated patterns with * and ?, a leading ! negates), valid-after/valid-before.

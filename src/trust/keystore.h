@@ -20,6 +20,7 @@ struct TrustPaths {
   std::string key_path;                   // config_dir + "/id_ed25519" (".pub" beside it)
   std::string writable_signers;           // file that `trust add/remove` edits
   std::vector<std::string> signer_files;  // every allowed_signers file read, in order
+                                          // (a directory stands for its files in name order)
 
   // root: /etc/bale; others: $XDG_CONFIG_HOME/bale (default ~/.config/bale) plus the system
   // files under /etc/bale. $BALE_CONFIG_DIR, when set, replaces both (used by tests).

@@ -26,8 +26,7 @@ inline void put_string(std::string& out, std::string_view s) {
 // decide how a truncated key or signature is described.
 class WireReader {
  public:
-  WireReader(std::string_view data, std::string prefix)
-      : data_(data), prefix_(std::move(prefix)) {}
+  WireReader(std::string_view data, std::string prefix) : data_(data), prefix_(std::move(prefix)) {}
 
   uint32_t u32() {
     std::string_view b = take(4);
@@ -38,7 +37,8 @@ class WireReader {
   // A string field that must hold exactly `expected`; `field` names it in the error.
   void expect_string(std::string_view expected, std::string_view field) {
     std::string_view got = string();
-    if (got != expected) fail(std::string(field) + " is " + quote(got) + ", expected " + quote(expected));
+    if (got != expected)
+      fail(std::string(field) + " is " + quote(got) + ", expected " + quote(expected));
   }
   std::string_view take(size_t n) {
     if (n > data_.size()) fail("truncated data");
@@ -51,7 +51,9 @@ class WireReader {
   void expect_end() {
     if (!data_.empty()) fail("unexpected data after the last field");
   }
-  [[noreturn]] void fail(std::string_view what) const { throw Error(prefix_ + ": " + std::string(what)); }
+  [[noreturn]] void fail(std::string_view what) const {
+    throw Error(prefix_ + ": " + std::string(what));
+  }
 
  private:
   std::string_view data_;
