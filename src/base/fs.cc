@@ -161,3 +161,18 @@ void remove_tree(const std::string& path) {
 }
 
 }  // namespace bale
+
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+namespace bale {
+
+int open_in_root(int root_fd, const std::string& path, int flags) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(
+      syscall(SYS_openat2, root_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+}
+
+}  // namespace bale

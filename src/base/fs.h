@@ -63,3 +63,11 @@ class TempDir {
 void remove_tree(const std::string& path);
 
 }  // namespace bale
+
+namespace bale {
+
+// openat2(root_fd, path, flags, RESOLVE_IN_ROOT): `path` resolved as if root_fd were "/", so
+// no symlink or ".." can leave it. Returns -1 with errno set, like open(2).
+int open_in_root(int root_fd, const std::string& path, int flags);
+
+}  // namespace bale

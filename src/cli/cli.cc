@@ -3,6 +3,9 @@
 
 #include <cstdio>
 #include <functional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -10,6 +13,9 @@
 #include "cmd/commands.h"
 
 namespace bale::cli {
+
+int run_split(int argc, char** argv, const std::vector<std::string>& command,
+              const std::vector<std::string>& run_args);
 
 namespace {
 
@@ -26,9 +32,60 @@ void add_config_options(CLI::App* c, cmd::PackOptions& o) {
   c->add_option("--stop-signal", o.edits.stop_signal, "signal name, e.g. SIGTERM");
 }
 
+void add_run_options(CLI::App* c, cmd::RunOptions& o) {
+  c->add_option("--signer", o.signer, "accept only this signer (key or SHA256:...)");
+  c->add_flag("--insecure", o.insecure, "run unsigned or untrusted images (with a warning)");
+  c->add_option("--store", o.store, "store directory (default /var/lib/bale)");
+  c->add_flag("--read-only", o.read_only, "mount the root filesystem read-only");
+  c->add_option("-v,--volume", o.volumes, "HOST:CONTAINER[:ro] bind mount");
+  c->add_option("--tmpfs", o.tmpfs, "PATH[:size=N] tmpfs mount");
+  c->add_option("-e,--env", o.env, "K=V, or K to pass the caller's value");
+  c->add_option("--env-file", o.env_files, "file of K=V lines");
+  c->add_option("-w,--workdir", o.workdir, "working directory");
+  c->add_option("-u,--user", o.user, "USER[:GROUP] from the image's /etc/passwd and /etc/group");
+  c->add_option("--entrypoint", o.entrypoint, "replace the image's entrypoint (drops its Cmd)");
+  c->add_option("--memory", o.memory, "memory limit, e.g. 512m");
+  c->add_option("--cpus", o.cpus, "CPU limit, e.g. 1.5");
+  c->add_option("--pids", o.pids, "limit on the number of processes");
+}
+
+// For `run` and `unit`: the index of IMAGE, the first argument after the subcommand that is
+// neither an option nor an option's value. Everything after IMAGE is the command, untouched.
+int image_index(int argc, char** argv, int sub) {
+  static const std::set<std::string> with_value = {
+      "--signer", "--store", "-v", "--volume", "--tmpfs", "-e", "--env", "--env-file",
+      "-w", "--workdir", "-u", "--user", "--entrypoint", "--memory", "--cpus", "--pids"};
+  for (int i = sub + 1; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--") return i + 1 < argc ? i + 1 : -1;
+    if (a.size() > 1 && a[0] == '-') {
+      if (with_value.count(a)) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
+  // `run` and `unit` stop option parsing at IMAGE, so a command's own options stay its own.
+  int sub = 1;
+  while (sub < argc && argv[sub][0] == '-') sub++;
+  if (sub < argc && (std::string(argv[sub]) == "run" || std::string(argv[sub]) == "unit")) {
+    int img = image_index(argc, argv, sub);
+    if (img > 0) {
+      std::vector<std::string> rest(argv + img + 1, argv + argc);
+      std::vector<std::string> run_args(argv + sub + 1, argv + argc);
+      return run_split(img + 1, argv, rest, run_args);
+    }
+  }
+  return run_split(argc, argv, {}, {});
+}
+
+int run_split(int argc, char** argv, const std::vector<std::string>& command,
+              const std::vector<std::string>& run_args) {
   CLI::App app{"bale: daemonless containers; images are one signed file", "bale"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "bale 0.1.0");
@@ -95,6 +152,25 @@ int run(int argc, char** argv) {
   ex->add_option("--signer", exp.signer, "accept only this signer");
   ex->add_flag("--insecure", exp.insecure, "export even if unsigned or untrusted");
   ex->callback([&] { action = [&] { return cmd::export_image(exp); }; });
+
+  cmd::RunOptions runo;
+  runo.command = command;
+  auto* r = app.add_subcommand("run", "run a command in an image (bale becomes the process)");
+  r->add_option("IMAGE", runo.image, "image file or file/http(s)/sftp/scp URL")->required();
+  add_run_options(r, runo);
+  r->callback([&] { action = [&] { return cmd::run(runo); }; });
+  auto* u = app.add_subcommand("unit", "print a systemd service unit that runs the image");
+  u->add_option("IMAGE", runo.image, "image file or URL")->required();
+  add_run_options(u, runo);
+  u->callback([&] { action = [&] { return cmd::unit(runo, run_args); }; });
+
+  cmd::StoreOptions sto;
+  auto* so = app.add_subcommand("store", "the store of unpacked images");
+  so->require_subcommand(1);
+  so->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
+  so->add_subcommand("ls", "list unpacked images")->callback([&] { sto.action = "ls"; });
+  so->add_subcommand("gc", "remove what no running container uses")->callback([&] { sto.action = "gc"; });
+  so->callback([&] { action = [&] { return cmd::store(sto); }; });
 
   try {
     app.parse(argc, argv);

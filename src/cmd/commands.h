@@ -64,3 +64,26 @@ int export_image(const ExportOptions& o);
 std::vector<std::string> parse_command_form(const std::string& value, const std::string& flag);
 
 }  // namespace bale::cmd
+
+namespace bale::cmd {
+
+struct RunOptions {
+  std::string image;
+  std::vector<std::string> command;  // everything after IMAGE
+  std::optional<std::string> signer, entrypoint, workdir, user, store;
+  bool insecure = false, read_only = false;
+  std::vector<std::string> volumes, tmpfs, env, env_files;
+  std::optional<std::string> memory, pids;
+  std::optional<double> cpus;
+};
+int run(const RunOptions& o);
+// `bale unit IMAGE [run options]`: a systemd service unit that runs the image.
+int unit(const RunOptions& o, const std::vector<std::string>& run_args);
+
+struct StoreOptions {
+  std::string action;  // ls, gc
+  std::optional<std::string> store;
+};
+int store(const StoreOptions& o);
+
+}  // namespace bale::cmd

@@ -4,9 +4,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -21,6 +19,7 @@
 
 #include "base/error.h"
 #include "base/fd.h"
+#include "base/fs.h"
 #include "image/body_reader.h"
 #include "image/tree_tar.h"
 
@@ -47,14 +46,6 @@ std::string clean_entry_name(const std::string& name) {
 }
 
 namespace {
-
-int openat2_in_root(int root, const std::string& path, int flags) {
-  struct open_how how {};
-  how.flags = flags | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, root, path.empty() ? "." : path.c_str(), &how,
-                                  sizeof how));
-}
 
 std::pair<std::string, std::string> split(const std::string& p) {
   auto pos = p.rfind('/');
@@ -108,13 +99,13 @@ class Unpacker {
  private:
   int parent_fd(const std::string& dir) {
     if (cached_ && cached_path_ == dir) return cached_.get();
-    int fd = openat2_in_root(root_.get(), dir, O_RDONLY | O_DIRECTORY);
+    int fd = open_in_root(root_.get(), dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0 && errno == ENOENT) {
       // Parents missing from the archive are created as docker does: 0755, owned by root.
       auto [up, leaf] = split(dir);
       if (mkdirat(parent_fd(up), leaf.c_str(), 0755) < 0 && errno != EEXIST)
         throw_sys("create directory", dir);
-      fd = openat2_in_root(root_.get(), dir, O_RDONLY | O_DIRECTORY);
+      fd = open_in_root(root_.get(), dir, O_RDONLY | O_DIRECTORY);
     }
     if (fd < 0) throw_sys("open directory", dir);
     cached_.reset(fd);
@@ -190,7 +181,7 @@ class Unpacker {
   void link(int pfd, const std::string& leaf, const std::string& path, const char* raw_target) {
     std::string target = clean_entry_name(raw_target);
     auto [tdir, tleaf] = split(target);
-    UniqueFd tfd(openat2_in_root(root_.get(), tdir, O_RDONLY | O_DIRECTORY));
+    UniqueFd tfd(open_in_root(root_.get(), tdir, O_RDONLY | O_DIRECTORY));
     if (!tfd || linkat(tfd.get(), tleaf.c_str(), pfd, leaf.c_str(), 0) < 0) {
       if (errno == ENOENT)
         throw Error(fmt::format("tar entry {}: hardlink target {} is not in the archive",
@@ -259,7 +250,7 @@ class Unpacker {
     std::sort(dirs_.begin(), dirs_.end(),
               [](const Dir& a, const Dir& b) { return a.path.size() > b.path.size(); });
     for (const Dir& d : dirs_) {
-      UniqueFd fd(openat2_in_root(root_.get(), d.path, O_RDONLY | O_DIRECTORY));
+      UniqueFd fd(open_in_root(root_.get(), d.path, O_RDONLY | O_DIRECTORY));
       if (!fd) continue;  // replaced or whited out by a later entry
       if (fchmod(fd.get(), d.mode & 07777) < 0) throw_sys("chmod", d.path);
       struct timespec ts[2] = {{d.mtime, 0}, {d.mtime, 0}};

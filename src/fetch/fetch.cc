@@ -1,0 +1,103 @@
+// libcurl downloads (see fetch.h).
+#include "fetch/fetch.h"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+
+namespace bale::fetch {
+
+namespace {
+
+struct Progress {
+  std::string label;
+  bool tty = isatty(STDERR_FILENO);
+  std::chrono::steady_clock::time_point last{};
+  bool drew = false;
+};
+
+int on_progress(void* p, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+  auto* pr = static_cast<Progress*>(p);
+  if (!pr->tty) return 0;
+  auto t = std::chrono::steady_clock::now();
+  if (t - pr->last < std::chrono::milliseconds(100) && now != total) return 0;
+  pr->last = t;
+  const int width = 30;
+  int filled = total > 0 ? static_cast<int>(width * now / total) : 0;
+  std::fprintf(stderr, "\r%s [%s%s] %6.1f MB%s", pr->label.c_str(), std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), now / 1e6,
+               total > 0 ? fmt::format(" / {:.1f} MB", total / 1e6).c_str() : "");
+  pr->drew = true;
+  return 0;
+}
+
+size_t on_data(char* data, size_t size, size_t n, void* p) {
+  auto* f = static_cast<AtomicFile*>(p);
+  try {
+    f->write(std::string_view(data, size * n));
+  } catch (const Error&) {
+    return 0;  // curl reports CURLE_WRITE_ERROR; we rethrow with the errno text below
+  }
+  return size * n;
+}
+
+std::string redact(const std::string& url) {
+  // user:password@ must not reach logs or error messages
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme == std::string::npos || at == std::string::npos || (slash != std::string::npos && at > slash))
+    return url;
+  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+}
+
+}  // namespace
+
+bool is_url(const std::string& s) {
+  for (const char* p : {"file://", "http://", "https://", "sftp://", "scp://"})
+    if (s.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+void download(const std::string& url, const std::string& dest) {
+  static bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!init) throw Error("libcurl failed to initialize");
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), curl_easy_cleanup);
+  AtomicFile out(dest, 0644);
+  Progress progress{fmt::format("fetching {}", redact(url))};
+  char err[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, err);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c.get(), CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(c.get(), CURLOPT_XFERINFODATA, &progress);
+  curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT, 30L);
+  // SSH: the user's usual key and known_hosts; the image's signature is what proves content.
+  if (const char* home = std::getenv("HOME")) {
+    std::string key = std::string(home) + "/.ssh/id_ed25519";
+    if (path_exists(key)) curl_easy_setopt(c.get(), CURLOPT_SSH_PRIVATE_KEYFILE, key.c_str());
+    std::string kh = std::string(home) + "/.ssh/known_hosts";
+    if (path_exists(kh)) curl_easy_setopt(c.get(), CURLOPT_SSH_KNOWNHOSTS, kh.c_str());
+  }
+  if (!progress.tty) std::fprintf(stderr, "%s\n", progress.label.c_str());
+  CURLcode rc = curl_easy_perform(c.get());
+  if (progress.drew) std::fprintf(stderr, "\n");
+  if (rc != CURLE_OK)
+    throw Error(fmt::format("fetch {}: {}", quote(redact(url)), err[0] ? err : curl_easy_strerror(rc)));
+  out.commit();
+}
+
+}  // namespace bale::fetch

@@ -1,0 +1,149 @@
+// The container's mount namespace and the final execve (see container.h).
+#include "runtime/container.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "runtime/exec.h"
+#include "runtime/mounts.h"
+
+namespace bale::runtime {
+
+namespace {
+
+// Opens `path` beneath the new root, creating it (and missing parents) as a directory, or as
+// an empty file when `file` is set. Image symlinks are resolved inside the root, so a mount can
+// never land outside it.
+UniqueFd mountpoint_in_root(int root_fd, const std::string& path, bool file) {
+  std::string prefix;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    std::string next = prefix + "/" + part;
+    bool last = i > path.size();
+    UniqueFd fd(open_in_root(root_fd, next, O_PATH));
+    if (!fd && errno == ENOENT) {
+      UniqueFd parent(open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY));
+      if (!parent) throw_sys("open", prefix.empty() ? "/" : prefix);
+      int r = last && file ? openat(parent.get(), part.c_str(),
+                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)
+                           : mkdirat(parent.get(), part.c_str(), 0755);
+      if (r < 0 && errno != EEXIST) throw_sys("create mountpoint", next);
+      if (last && file && r >= 0) close(r);
+    } else if (!fd) {
+      throw_sys("open", next);
+    }
+    prefix = next;
+  }
+  UniqueFd fd(open_in_root(root_fd, prefix, O_PATH));
+  if (!fd) throw_sys("open", prefix.empty() ? "/" : prefix);
+  return fd;
+}
+
+std::string fd_path(const UniqueFd& fd) { return fmt::format("/proc/self/fd/{}", fd.get()); }
+
+// Binds `host` onto `path` beneath the root. Read-only takes a remount of the new mount, which
+// must be reached through a fresh fd: the one used for the bind still points beneath it.
+void bind_in_root(int root_fd, const std::string& host, const std::string& path, bool file,
+                  bool read_only, bool recursive) {
+  bind_mount(host, fd_path(mountpoint_in_root(root_fd, path, file)), false, recursive);
+  if (read_only &&
+      mount(nullptr, fd_path(mountpoint_in_root(root_fd, path, file)).c_str(), nullptr,
+            MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+    throw sys_error("remount read-only", path, errno);
+}
+
+// The host's resolv.conf, hosts and hostname, read-only. An image's symlink in their place
+// (e.g. to systemd-resolved's stub) is replaced by a plain file first, in the overlay.
+void bind_host_etc_files(int root_fd) {
+  for (const char* f : {"/etc/resolv.conf", "/etc/hosts", "/etc/hostname"}) {
+    struct stat st;
+    if (stat(f, &st) < 0) continue;
+    UniqueFd etc = mountpoint_in_root(root_fd, "/etc", false);
+    std::string leaf = f + 5;
+    if (fstatat(etc.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+      unlinkat(etc.get(), leaf.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+    bind_in_root(root_fd, f, f, true, true, false);
+  }
+}
+
+void user_mounts(int root_fd, const ContainerSpec& spec) {
+  for (const auto& b : spec.binds) {
+    struct stat st;
+    if (stat(b.host.c_str(), &st) < 0)
+      throw sys_error("volume: host path", b.host, errno)
+          .with_hint("bale does not create missing host paths; create it first");
+    bind_in_root(root_fd, b.host, b.container, !S_ISDIR(st.st_mode), b.read_only, true);
+  }
+  for (const auto& t : spec.tmpfs) {
+    UniqueFd target = mountpoint_in_root(root_fd, t.container, false);
+    mount_fs("tmpfs", fd_path(target), "tmpfs", MS_NOSUID | MS_NODEV,
+             t.options.empty() ? "mode=1777" : "mode=1777," + t.options);
+  }
+}
+
+void build_root(const ContainerSpec& spec, const std::string& root) {
+  // Everything below happens in our own namespace; private first, so no mount propagates back
+  // to the host even where "/" is shared (the usual case under systemd).
+  if (unshare(CLONE_NEWNS) < 0) throw_sys("unshare", "mount namespace");
+  mount_fs("none", "/", "none", MS_REC | MS_PRIVATE);
+  mount_fs("tmpfs", spec.stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+  for (const char* d : {"/u", "/w", "/r"})
+    if (mkdir((spec.stage + d).c_str(), 0755) < 0) throw_sys("mkdir", spec.stage + d);
+  mount_fs("overlay", root, "overlay", 0,
+           fmt::format("lowerdir={},upperdir={}/u,workdir={}/w", spec.lower, spec.stage,
+                       spec.stage));
+  UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_sys("open", root);
+  int r = root_fd.get();
+  mount_fs("proc", fd_path(mountpoint_in_root(r, "/proc", false)), "proc",
+           MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  bind_in_root(r, "/sys", "/sys", false, false, true);
+  bind_in_root(r, "/dev", "/dev", false, false, true);
+  mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/dev/shm", false)), "tmpfs",
+           MS_NOSUID | MS_NODEV, "mode=1777");
+  mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/run", false)), "tmpfs",
+           MS_NOSUID | MS_NODEV, "mode=0755");
+  mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/tmp", false)), "tmpfs",
+           MS_NOSUID | MS_NODEV, "mode=1777");
+  bind_host_etc_files(r);
+  user_mounts(r, spec);
+  if (spec.workdir != "/" && !spec.read_only) mountpoint_in_root(r, spec.workdir, false);
+  if (spec.read_only &&
+      mount(nullptr, root.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) < 0)
+    throw_sys("remount read-only", root);
+}
+
+}  // namespace
+
+void enter_and_exec(const ContainerSpec& spec) {
+  ExecPlan plan;
+  try {
+    std::string root = spec.stage + "/r";
+    build_root(spec, root);
+    pivot_into(root);
+    plan = prepare_exec(spec);
+  } catch (const Error& e) {
+    if (e.exit_code() == kExitNotFound || e.exit_code() == kExitNotExecutable) throw;
+    throw Error(e.what(), e.err(), kExitBeforeTarget).with_hint(e.hint());
+  }
+  exec_target(plan, spec.keep_fds);
+}
+
+}  // namespace bale::runtime

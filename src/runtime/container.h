@@ -1,0 +1,41 @@
+// Entering a container: a new mount namespace over an unpacked root filesystem, then execve.
+// The calling process *becomes* the target: same PID, so signals, exit status, cgroups and
+// the supervisor's view all apply to it directly, and no mount is left in the host namespace.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/user.h"
+
+namespace bale::runtime {
+
+struct BindMount {
+  std::string host, container;
+  bool read_only = false;
+};
+
+struct TmpfsMount {
+  std::string container;
+  std::string options;  // e.g. "size=64m"
+};
+
+struct ContainerSpec {
+  std::string lower;      // the unpacked root filesystem (read-only lower layer)
+  std::string stage;      // an existing empty directory to mount the staging tmpfs on
+  bool read_only = false;
+  std::vector<BindMount> binds;
+  std::vector<TmpfsMount> tmpfs;
+  std::vector<std::string> argv;  // argv[0] is looked up in the container's PATH
+  std::vector<std::string> env;
+  std::string workdir = "/";
+  std::string user;  // USER[:GROUP] as given (resolved inside the new root)
+  std::vector<int> keep_fds;  // fds the target inherits besides 0, 1, 2
+};
+
+// Sets everything up and execs; returns only by throwing bale::Error (exit code 125, or 126 /
+// 127 when the target cannot be executed or found).
+[[noreturn]] void enter_and_exec(const ContainerSpec& spec);
+
+}  // namespace bale::runtime

@@ -1,0 +1,58 @@
+// Mount helpers (see mounts.h).
+#include "runtime/mounts.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+
+namespace bale::runtime {
+
+void mount_fs(const std::string& source, const std::string& target, const std::string& type,
+              unsigned long flags, const std::string& data) {
+  if (mount(source.c_str(), target.c_str(), type.c_str(), flags,
+            data.empty() ? nullptr : data.c_str()) < 0)
+    throw sys_error(fmt::format("mount {} on", type), target, errno);
+}
+
+void bind_mount(const std::string& source, const std::string& target, bool read_only,
+                bool recursive) {
+  unsigned long flags = MS_BIND | (recursive ? MS_REC : 0);
+  if (mount(source.c_str(), target.c_str(), nullptr, flags, nullptr) < 0)
+    throw sys_error(fmt::format("bind {} on", quote(source)), target, errno);
+  // A bind mount ignores MS_RDONLY on creation; read-only takes a remount of the new mount.
+  if (read_only &&
+      mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+    throw sys_error("remount read-only", target, errno);
+}
+
+void ensure_mountpoint(const std::string& path, bool file) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) return;
+  mkdir_p(dirname_of(path));
+  if (!file) {
+    if (mkdir(path.c_str(), 0755) < 0 && errno != EEXIST) throw_sys("create mountpoint", path);
+    return;
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) throw_sys("create mountpoint", path);
+  close(fd);
+}
+
+void pivot_into(const std::string& new_root) {
+  if (chdir(new_root.c_str()) < 0) throw_sys("chdir", new_root);
+  // With new and old root both ".", the old root ends up stacked on top and is detached next.
+  if (syscall(SYS_pivot_root, ".", ".") < 0) throw_sys("pivot_root", new_root);
+  if (umount2(".", MNT_DETACH) < 0) throw_sys("detach the old root", "/");
+  if (chdir("/") < 0) throw_sys("chdir", "/");
+}
+
+}  // namespace bale::runtime

@@ -1,0 +1,116 @@
+// Fetch, verify (with records), unpack (see acquire.h).
+#include "store/acquire.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "fetch/fetch.h"
+#include "image/gzip_body.h"
+
+namespace bale::store {
+
+namespace {
+
+[[noreturn]] void refuse(const image::Verification& v) {
+  Error e(v.message, 0, kExitBeforeTarget);
+  e.with_hint(v.hint.empty() ? "to run it anyway: --insecure" : v.hint + " (or run with --insecure)");
+  throw e;
+}
+
+void warn_insecure(const std::string& message) {
+  std::fprintf(stderr, "bale: warning: %s; running it anyway (--insecure)\n", message.c_str());
+}
+
+std::string file_sha256(const std::string& path) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  for (ssize_t n; (n = read(fd.get(), buf.data(), buf.size())) != 0;) {
+    if (n < 0) throw_sys("read", path);
+    EVP_DigestUpdate(ctx.get(), buf.data(), n);
+  }
+  unsigned char md[32];
+  EVP_DigestFinal_ex(ctx.get(), md, nullptr);
+  return "sha256:" + image::hex(std::string_view(reinterpret_cast<char*>(md), 32));
+}
+
+// Fast path: a record says this very file (same inode, size and ctime) was verified before,
+// so only the trust decision is made again (the trust files may have changed since).
+bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
+                       const trust::TrustPaths& paths, const AcquireOptions& opts) {
+  auto sig = trust::sshsig_parse(info.trailer->signature);
+  if (sig.key.to_openssh() != rec.signer_key) return false;
+  if (opts.signer) {
+    bool ok = opts.signer->rfind("SHA256:", 0) == 0 ? sig.key.fingerprint() == *opts.signer
+                                                    : trust::read_public_key_arg(*opts.signer) == sig.key;
+    return ok;
+  }
+  return trust::decide_trust(paths, sig.key, trust::kImageNamespace).trusted;
+}
+
+std::string local_path(const std::string& ref, Store& store) {
+  if (!fetch::is_url(ref)) {
+    if (!path_exists(ref))
+      throw Error(fmt::format("{}: no such image file", quote(ref)), ENOENT, kExitBeforeTarget)
+          .with_hint("give a path to an image file or a file://, http(s)://, sftp:// or scp:// URL");
+    return ref;
+  }
+  std::string tmp = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
+  fetch::download(ref, tmp);
+  return tmp;
+}
+
+}  // namespace
+
+ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths& paths,
+                   const AcquireOptions& opts) {
+  ReadyImage r;
+  r.path = local_path(ref, store);
+  bool downloaded = r.path != ref;
+  struct stat st;
+  if (stat(r.path.c_str(), &st) < 0) throw_sys("stat", r.path);
+  image::ImageInfo info = image::read_image_info(r.path);
+  auto rec = store.find_record(st);
+  if (!info.trailer) {
+    image::Verification v;
+    v.message = fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", quote(ref));
+    v.hint = fmt::format("sign it with: bale sign {}", ref);
+    if (!opts.insecure) refuse(v);
+    warn_insecure(v.message);
+    r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(r.path);
+    if (!rec) store.save_record(st, {r.digest, ""});
+  } else {
+    r.digest = info.digest();
+    r.config = info.trailer->config;
+    if (!(rec && rec->digest == r.digest && trusted_by_record(info, *rec, paths, opts))) {
+      image::Verification v = image::verify_image(r.path, paths, opts.signer);
+      if (v.status != image::VerifyStatus::kTrusted) {
+        if (!opts.insecure) refuse(v);
+        warn_insecure(v.message);
+      }
+      if (v.status == image::VerifyStatus::kTrusted || v.status == image::VerifyStatus::kUntrusted)
+        store.save_record(st, {r.digest, v.sig->key.to_openssh()});
+    }
+  }
+  if (downloaded) {
+    // Keep what was fetched, verified, under its digest: later runs of the store use it.
+    std::string blob = fmt::format("{}/blobs/{}.bale", store.root(), r.digest.substr(7));
+    if (rename(r.path.c_str(), blob.c_str()) < 0) throw_sys("rename", blob);
+    r.path = blob;
+    info.path = blob;
+  }
+  r.rootfs = store.ensure_unpacked(info, r.digest);
+  return r;
+}
+
+}  // namespace bale::store

@@ -1,0 +1,270 @@
+// The content-addressed store (see store.h).
+#include "store/store.h"
+
+#include <archive.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <vector>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/body_reader.h"
+#include "image/config.h"
+#include "image/gzip_body.h"
+#include "image/parallel_inflate.h"
+#include "image/unpack.h"
+
+namespace bale::store {
+
+namespace {
+
+std::string hex_of(const std::string& digest) {
+  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71)
+    throw Error(fmt::format("not a sha256 digest: {}", quote(digest)));
+  return digest.substr(7);
+}
+
+// Feeds libarchive the inflated body while hashing it, to check it against the diff_id.
+struct HashedSource {
+  image::ParallelInflater* inflater;
+  EVP_MD_CTX* sha;
+};
+
+la_ssize_t hashed_read(archive*, void* p, const void** out) {
+  auto* s = static_cast<HashedSource*>(p);
+  std::string_view piece = s->inflater->next();
+  EVP_DigestUpdate(s->sha, piece.data(), piece.size());
+  *out = piece.data();
+  return static_cast<la_ssize_t>(piece.size());
+}
+
+std::string expected_diff_id(const image::ImageInfo& info) {
+  auto config = image::parse_config(info.trailer->config, quote(info.path));
+  auto ids = config.value("rootfs", nlohmann::json::object()).value("diff_ids", nlohmann::json::array());
+  if (ids.size() != 1 || !ids[0].is_string())
+    throw Error(fmt::format("{}: config must name exactly one diff_id", quote(info.path)));
+  return ids[0].get<std::string>();
+}
+
+// Unpacks a signed bale body, checking the tar's sha256 against the config's diff_id.
+void unpack_checked(const image::ImageInfo& info, int fd, const std::string& dest) {
+  image::ParallelInflater inflater(fd, info.body_size(), info.path);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
+  HashedSource src{&inflater, sha.get()};
+  {
+    image::ArchiveReader a(archive_read_new());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    if (archive_read_open(a.get(), &src, nullptr, hashed_read, nullptr) != ARCHIVE_OK)
+      image::throw_archive(a.get(), info.path);
+    image::unpack_tar(a.get(), info.path, dest);
+  }
+  // libarchive stops at the end-of-archive blocks; the hash covers the whole tar.
+  for (std::string_view p; !(p = inflater.next()).empty();)
+    EVP_DigestUpdate(sha.get(), p.data(), p.size());
+  unsigned char md[32];
+  EVP_DigestFinal_ex(sha.get(), md, nullptr);
+  std::string got = "sha256:" + image::hex(std::string_view(reinterpret_cast<char*>(md), 32));
+  if (got != expected_diff_id(info))
+    throw Error(fmt::format("{}: the unpacked content ({}) does not match the config's diff_id",
+                            quote(info.path), got));
+}
+
+// Unpacks a plain tar.gz (unsigned, allowed by the user): no chunking, no diff_id to check.
+void unpack_plain(const image::ImageInfo& info, int fd, const std::string& dest) {
+  image::ArchiveReader a = image::open_archive_range(fd, 0, info.body_size(), info.path, false);
+  image::unpack_tar(a.get(), info.path, dest);
+}
+
+std::string record_name(const struct stat& st) {
+  return fmt::format("{:x}-{:x}", static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+}
+
+uint64_t disk_usage(const std::string& path) {
+  uint64_t total = 0;
+  std::vector<std::string> stack{path};
+  while (!stack.empty()) {
+    std::string dir = stack.back();
+    stack.pop_back();
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+    if (!d) continue;
+    while (dirent* de = readdir(d.get())) {
+      if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+      std::string p = dir + "/" + de->d_name;
+      struct stat st;
+      if (lstat(p.c_str(), &st) < 0) continue;
+      total += st.st_blocks * 512;
+      if (S_ISDIR(st.st_mode)) stack.push_back(p);
+    }
+  }
+  return total;
+}
+
+std::vector<std::string> dir_names(const std::string& dir) {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) return out;
+  while (dirent* de = readdir(d.get()))
+    if (de->d_name[0] != '.') out.emplace_back(de->d_name);
+  return out;
+}
+
+}  // namespace
+
+Store::Store(std::string root) : root_(std::move(root)) {
+  for (const char* d : {"", "/images", "/tmp", "/locks", "/verified", "/blobs", "/mnt"})
+    mkdir_p(root_ + d, 0700);
+}
+
+std::string Store::default_root() {
+  if (const char* s = std::getenv("BALE_STORE"); s && *s) return s;
+  if (geteuid() == 0) return "/var/lib/bale";
+  const char* x = std::getenv("XDG_DATA_HOME");
+  if (x && *x) return std::string(x) + "/bale";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/tmp") + "/.local/share/bale";
+}
+
+std::string Store::blob_path(const std::string& digest) const {
+  return fmt::format("{}/blobs/{}.bale", root_, hex_of(digest));
+}
+
+std::string Store::rootfs_path(const std::string& digest) const {
+  return fmt::format("{}/images/{}/rootfs", root_, hex_of(digest));
+}
+
+UniqueFd Store::lock(const std::string& hex, bool wait) const {
+  std::string path = fmt::format("{}/locks/{}.lock", root_, hex);
+  UniqueFd fd = open_file(path, O_RDWR | O_CREAT, 0600);
+  while (flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return UniqueFd();
+    throw_sys("lock", path);
+  }
+  return fd;
+}
+
+std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::string& digest) {
+  std::string hex = hex_of(digest), rootfs = rootfs_path(digest);
+  if (path_exists(rootfs)) return rootfs;
+  UniqueFd held = lock(hex, true);
+  if (path_exists(rootfs)) return rootfs;  // another run unpacked it while we waited
+  TempDir tmp(root_ + "/tmp", hex + ".");
+  std::string dest = tmp.path() + "/rootfs";
+  try {
+    mkdir_p(dest, 0755);
+    UniqueFd fd = open_file(info.path, O_RDONLY);
+    if (info.trailer && image::ParallelInflater::is_chunked(fd.get(), info.body_size(), info.path))
+      unpack_checked(info, fd.get(), dest);
+    else
+      unpack_plain(info, fd.get(), dest);
+    if (syncfs(fd.get()) < 0) {}  // best effort; the rename below is the commit point
+    std::string final_dir = fmt::format("{}/images/{}", root_, hex);
+    if (rename(tmp.path().c_str(), final_dir.c_str()) < 0) throw_sys("rename", final_dir);
+  } catch (const Error& e) {
+    throw e.wrap(fmt::format("unpacking into the store {}", quote(root_)));
+  }
+  return rootfs;
+}
+
+std::optional<VerifiedRecord> Store::find_record(const struct stat& st) const {
+  std::string path = root_ + "/verified/" + record_name(st);
+  std::string text;
+  try {
+    text = read_file(path, 1 << 16);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || j.value("size", -1LL) != static_cast<long long>(st.st_size) ||
+      j.value("ctime_sec", -1LL) != static_cast<long long>(st.st_ctim.tv_sec) ||
+      j.value("ctime_nsec", -1LL) != static_cast<long long>(st.st_ctim.tv_nsec))
+    return std::nullopt;
+  return VerifiedRecord{j.value("digest", ""), j.value("signer", "")};
+}
+
+void Store::save_record(const struct stat& st, const VerifiedRecord& r) const {
+  nlohmann::json j{{"size", static_cast<long long>(st.st_size)},
+                   {"ctime_sec", static_cast<long long>(st.st_ctim.tv_sec)},
+                   {"ctime_nsec", static_cast<long long>(st.st_ctim.tv_nsec)},
+                   {"digest", r.digest},
+                   {"signer", r.signer_key}};
+  write_file_atomic(root_ + "/verified/" + record_name(st), j.dump(), 0600);
+}
+
+std::vector<StoreEntry> Store::list() const {
+  auto used = digests_in_use(root_);
+  std::set<std::string> in_use(used.begin(), used.end());
+  std::vector<StoreEntry> out;
+  for (const auto& hex : dir_names(root_ + "/images")) {
+    std::string digest = "sha256:" + hex;
+    out.push_back({digest, disk_usage(root_ + "/images/" + hex), in_use.count(digest) > 0});
+  }
+  return out;
+}
+
+std::vector<std::string> Store::gc() const {
+  auto used = digests_in_use(root_);
+  std::set<std::string> in_use(used.begin(), used.end());
+  std::vector<std::string> removed;
+  for (const auto& hex : dir_names(root_ + "/images")) {
+    std::string digest = "sha256:" + hex;
+    if (in_use.count(digest)) continue;
+    UniqueFd held = lock(hex, false);
+    if (!held) continue;  // being unpacked or started right now
+    remove_tree(root_ + "/images/" + hex);
+    removed.push_back(digest);
+  }
+  for (const auto& name : dir_names(root_ + "/tmp")) {
+    UniqueFd held = lock(name.substr(0, name.find('.')), false);
+    if (held) remove_tree(root_ + "/tmp/" + name);  // an interrupted unpack
+  }
+  for (const auto& name : dir_names(root_ + "/verified")) {
+    // A record whose image is no longer unpacked is stale: the next run verifies afresh.
+    std::string path = root_ + "/verified/" + name;
+    auto j = nlohmann::json::parse(read_file(path, 1 << 16), nullptr, false);
+    std::string digest = j.is_object() ? j.value("digest", "") : "";
+    if (digest.size() != 71 || !path_exists(root_ + "/images/" + digest.substr(7)))
+      ::unlink(path.c_str());
+  }
+  return removed;
+}
+
+std::vector<std::string> digests_in_use(const std::string& store_root) {
+  std::set<std::string> seen_ns, digests;
+  std::string needle = store_root + "/images/";
+  for (const auto& pid : dir_names("/proc")) {
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    char ns[64] = {};
+    std::string link = "/proc/" + pid + "/ns/mnt";
+    ssize_t n = readlink(link.c_str(), ns, sizeof ns - 1);
+    if (n <= 0 || !seen_ns.insert(ns).second) continue;
+    std::string info;
+    try {
+      info = read_file("/proc/" + pid + "/mountinfo", 16u << 20);
+    } catch (const Error&) {
+      continue;  // the process exited
+    }
+    for (size_t at = 0; (at = info.find(needle, at)) != std::string::npos;) {
+      at += needle.size();
+      std::string hex = info.substr(at, 64);
+      if (hex.size() == 64) digests.insert("sha256:" + hex);
+    }
+  }
+  return {digests.begin(), digests.end()};
+}
+
+}  // namespace bale::store

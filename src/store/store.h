@@ -1,0 +1,68 @@
+// The content-addressed store: each image unpacked once, keyed by its digest, renamed into
+// place only when complete; verification records that let a warm start skip re-hashing; the
+// staging mountpoint of running containers. Root: /var/lib/bale; others: $XDG_DATA_HOME/bale.
+//
+//   images/<hex>/rootfs   an unpacked root filesystem (complete, or absent)
+//   tmp/<hex>.<random>/   an unpack in progress (removed on failure; gc removes leftovers)
+//   locks/<hex>.lock      serializes first runs of one image
+//   verified/<dev>-<ino>  "this file, with this size and ctime, was verified: digest, signer"
+//   blobs/<hex>.bale      images fetched from URLs
+//   mnt/                  mountpoint of each container's private staging tmpfs
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/fd.h"
+#include "image/image_file.h"
+
+namespace bale::store {
+
+struct VerifiedRecord {
+  std::string digest;      // sha256:... of the config
+  std::string signer_key;  // "ssh-ed25519 AAAA..." that signed it
+};
+
+struct StoreEntry {
+  std::string digest;
+  uint64_t bytes = 0;  // disk usage of the unpacked tree
+  bool in_use = false;
+};
+
+class Store {
+ public:
+  explicit Store(std::string root);
+  static std::string default_root();
+
+  const std::string& root() const { return root_; }
+  std::string stage_dir() const { return root_ + "/mnt"; }
+  std::string blob_path(const std::string& digest) const;
+  std::string rootfs_path(const std::string& digest) const;
+
+  // The unpacked root filesystem of a verified image, unpacking it first if needed. Concurrent
+  // callers for the same image unpack once; the others wait and share the result.
+  std::string ensure_unpacked(const image::ImageInfo& info, const std::string& digest);
+
+  std::optional<VerifiedRecord> find_record(const struct stat& st) const;
+  void save_record(const struct stat& st, const VerifiedRecord& r) const;
+
+  std::vector<StoreEntry> list() const;
+  // Removes unpacked images no running container uses, leftovers of interrupted unpacks,
+  // stale verification records and unreferenced blobs. Returns the digests removed.
+  std::vector<std::string> gc() const;
+
+ private:
+  UniqueFd lock(const std::string& hex, bool wait) const;
+
+  std::string root_;
+};
+
+// The digests (sha256:...) whose unpacked trees are lower layers of a mounted overlay in any
+// mount namespace of this machine.
+std::vector<std::string> digests_in_use(const std::string& store_root);
+
+}  // namespace bale::store
