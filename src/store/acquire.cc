@@ -90,9 +90,13 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
     r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(r.path);
     if (!rec) store.save_record(st, {r.digest, ""});
   } else {
-    r.digest = info.digest();
     r.config = info.trailer->config;
-    if (!(rec && rec->digest == r.digest && trusted_by_record(info, *rec, paths, opts))) {
+    // An unchanged file (same inode, size and ctime) keeps the digest recorded for it, which
+    // also spares hashing the config: a warm start does no cryptography at all.
+    if (rec && !rec->signer_key.empty() && trusted_by_record(info, *rec, paths, opts)) {
+      r.digest = rec->digest;
+    } else {
+      r.digest = info.digest();
       image::Verification v = image::verify_image(r.path, paths, opts.signer);
       if (v.status != image::VerifyStatus::kTrusted) {
         if (!opts.insecure) refuse(v);

@@ -72,7 +72,7 @@ void create_machine_key(const std::string& key_path) {
 std::optional<PublicKey> machine_public_key(const std::string& key_path) {
   if (!path_exists(key_path)) return std::nullopt;
   try {
-    return PrivateKey::load(key_path).public_key();
+    return PrivateKey::load_public(key_path);
   } catch (const Error& e) {
     if (e.err() != EACCES) throw;
   }

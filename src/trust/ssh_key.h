@@ -34,6 +34,9 @@ class PrivateKey {
   // Reads an unencrypted openssh-key-v1 ed25519 private key file. An encrypted key gives an
   // error that says so. Throws bale::Error naming the path.
   static PrivateKey load(const std::string& path);
+  // Only the public key stored in the file's clear header, without touching the secret part
+  // or any cryptography: what a trust decision needs, fast enough for every `bale run`.
+  static PublicKey load_public(const std::string& path);
   // The file format ssh-keygen writes; written atomically with mode 0600.
   std::string to_openssh_file() const;
   void save(const std::string& path) const;

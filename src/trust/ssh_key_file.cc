@@ -88,6 +88,19 @@ std::string private_section(const Ed25519Seed& seed, const PublicKey& pub) {
 
 }  // namespace
 
+PublicKey PrivateKey::load_public(const std::string& path) {
+  Wiped text{read_file(path, kMaxKeyFile)};
+  Wiped blob;
+  dearmor(text.s, path, blob.s);
+  WireReader r(blob.s, fmt::format("private key {}: malformed", quote(path)));
+  if (r.take(kMagic.size()) != kMagic) r.fail("no 'openssh-key-v1' header");
+  r.string();  // cipher
+  r.string();  // KDF
+  r.string();  // KDF options
+  if (uint32_t n = r.u32(); n != 1) r.fail(fmt::format("the file holds {} keys, expected 1", n));
+  return PublicKey::from_blob(r.string(), fmt::format("private key {}", quote(path)));
+}
+
 PrivateKey PrivateKey::load(const std::string& path) {
   Wiped text{read_file(path, kMaxKeyFile)};
   Wiped blob;
