@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `bale run` start-up beside the kernel's floor and its peers, one script, printing ratios:
+#   warm bale run (image unpacked)  vs  shared/bench/start-floor, unshare+chroot, ch-run, bwrap,
+#                                        crun, podman run --rm --network host
+#   warm start of a Debian image   vs  warm start of the busybox image
+#   first run of a Debian image    vs  tar -xzf of the same file into a tmpfs
+# Same busybox root filesystem for every tool, /bin/true, median of RUNS (default 40).
+# usage: bench/run.sh [RUNS]   (as root; after scripts/setup --bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+runs=${1:-40}
+bale=$src/build/bale
+w=$(mktemp -d /var/tmp/bale-bench-run.XXXXXX)
+cleanup() {
+  umount -R "$w/tmpfs" 2>/dev/null || true
+  [ -n "${podman_img:-}" ] && podman rmi -f "$podman_img" >/dev/null 2>&1 || true
+  rm -rf "$w"
+}
+trap cleanup EXIT
+export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store
+
+median_ms() {
+  local t=() s e
+  "$@" >/dev/null 2>&1 || true
+  for _ in $(seq "$runs"); do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    t+=($(( (e - s) / 1000 )))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+row() { printf '%-52s %9s ms  %6sx floor\n' "$1" "$2" "$(ratio "$2" "$floor")"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+
+# The busybox image and its unpacked tree (the lower dir every tool uses).
+mkdir -p "$w/bb/bin" "$w/bb/etc"
+cp /bin/busybox "$w/bb/bin/"
+for a in sh true; do ln -s busybox "$w/bb/bin/$a"; done
+echo "root:x:0:0:root:/root:/bin/sh" > "$w/bb/etc/passwd"
+"$bale" pack "$w/bb" -o "$w/bb.bale" 2>/dev/null
+"$bale" run "$w/bb.bale" /bin/true
+root=$(ls -d "$w"/store/images/*/rootfs)
+cc -O2 -o "$w/start-floor" "$src/../shared/bench/start-floor.c" 2>/dev/null ||
+  cc -O2 -o "$w/start-floor" /work/shared/bench/start-floor.c
+mkdir -p "$w/stage"
+
+echo
+echo "== warm start, busybox, /bin/true, median of $runs =="
+host=$(median_ms /bin/true)
+floor=$(median_ms "$w/start-floor" "$root" "$w/stage" /bin/true)
+bale_ms=$(median_ms "$bale" run "$w/bb.bale" /bin/true)
+row "host /bin/true" "$host"
+row "start-floor (overlay + /proc /dev /sys)" "$floor"
+row "bale run IMAGE /bin/true" "$bale_ms"
+row "unshare -m chroot ROOT /bin/true" "$(median_ms unshare -m chroot "$root" /bin/true)"
+command -v ch-run >/dev/null && row "ch-run ROOT -- /bin/true" "$(median_ms ch-run "$root" -- /bin/true)"
+command -v bwrap >/dev/null &&
+  row "bwrap --bind ROOT / --proc /proc --dev /dev" "$(median_ms bwrap --bind "$root" / --proc /proc --dev /dev /bin/true)"
+if command -v crun >/dev/null; then
+  mkdir -p "$w/bundle" && (cd "$w/bundle" && crun spec >/dev/null)
+  python3 - "$w/bundle/config.json" "$root" <<'PY'
+import json, sys
+p, root = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+c["root"] = {"path": root, "readonly": True}
+c["process"]["args"] = ["/bin/true"]; c["process"]["terminal"] = False
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] not in ("network",)]
+json.dump(c, open(p, "w"))
+PY
+  row "crun run (prepared bundle, host network)" \
+    "$(median_ms sh -c "cd '$w/bundle' && crun run bench-\$\$")"
+fi
+podman_ms=""
+if command -v podman >/dev/null && podman_img=$(podman import -q "$w/bb.bale" bale-bench-bb 2>/dev/null); then
+  podman_ms=$(median_ms podman run --rm --network host "$podman_img" /bin/true)
+  row "podman run --rm --network host" "$podman_ms"
+fi
+echo "ratio bale/start-floor: $(ratio "$bale_ms" "$floor")   (target <= 1.30)"
+[ -n "$podman_ms" ] && echo "ratio bale/podman: $(ratio "$bale_ms" "$podman_ms")   (target <= 0.03)"
+
+deb=/var/cache/bale-tests/debian-bookworm
+if [ -d "$deb" ]; then
+  echo
+  echo "== Debian bookworm minbase image =="
+  "$bale" pack "$deb" -o "$w/deb.bale" 2>/dev/null
+  "$bale" run "$w/deb.bale" /bin/true
+  deb_ms=$(median_ms "$bale" run "$w/deb.bale" /bin/true)
+  printf '%-52s %9s ms\n' "warm bale run debian /bin/true" "$deb_ms" "warm bale run busybox /bin/true" "$bale_ms"
+  echo "ratio debian/busybox warm: $(ratio "$deb_ms" "$bale_ms")   (target <= 1.20)"
+  mkdir -p "$w/tmpfs" && mount -t tmpfs tmpfs "$w/tmpfs"
+  # Both on the same tmpfs: the store for bale, the target directory for tar.
+  first() {
+    rm -rf "$w/tmpfs/store"
+    BALE_STORE=$w/tmpfs/store "$bale" run "$w/deb.bale" /bin/true
+  }
+  untar() { rm -rf "$w/tmpfs/x"; mkdir "$w/tmpfs/x"; tar -xzf "$w/deb.bale" -C "$w/tmpfs/x"; }
+  sync; echo 3 > /proc/sys/vm/drop_caches; cat "$w/deb.bale" > /dev/null
+  runs=5
+  first_ms=$(median_ms first)
+  tar_ms=$(median_ms untar)
+  printf '%-52s %9s ms\n' "first bale run (verify + unpack + start)" "$first_ms" "tar -xzf into tmpfs" "$tar_ms"
+  echo "ratio first run/tar -xzf: $(ratio "$first_ms" "$tar_ms")   (target <= 0.70)"
+else
+  echo "(no Debian tree at $deb: run tests/integration/debian_image.sh once to make it)"
+fi
