@@ -22,12 +22,13 @@ UniqueFd open_file(const std::string& path, int flags, mode_t mode) {
   return UniqueFd(fd);
 }
 
-std::string read_file(const std::string& path, size_t limit) {
-  UniqueFd fd = open_file(path, O_RDONLY);
+namespace {
+
+std::string read_all(int fd, const std::string& path, size_t limit) {
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_sys("read", path);
@@ -38,6 +39,20 @@ std::string read_file(const std::string& path, size_t limit) {
     out.append(buf, n);
   }
   return out;
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path, size_t limit) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  return read_all(fd.get(), path, limit);
+}
+
+std::optional<std::string> read_file_if_exists(const std::string& path, size_t limit) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return std::nullopt;
+  if (!fd) throw_sys("open", path);
+  return read_all(fd.get(), path, limit);
 }
 
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path) {

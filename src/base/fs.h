@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,10 @@ namespace bale {
 
 UniqueFd open_file(const std::string& path, int flags, mode_t mode = 0);
 std::string read_file(const std::string& path, size_t limit = 64u << 20);
+// As read_file, but a missing file (ENOENT) is nullopt, not an error. No exception is thrown
+// on that path: it is taken on every `bale run` for optional files.
+std::optional<std::string> read_file_if_exists(const std::string& path,
+                                               size_t limit = 64u << 20);
 // Reads exactly `len` bytes at `off`; throws naming `path` on a short read.
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path);
 void write_all(int fd, std::string_view data, const std::string& path);

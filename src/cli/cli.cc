@@ -90,87 +90,125 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
   app.require_subcommand(1);
   app.set_version_flag("--version", "bale 0.1.0");
   std::function<int()> action;
+  // Only the subcommand being run is registered (all of them for help or a typo): building
+  // the whole table costs a warm `bale run` a measurable part of its start.
+  static const std::set<std::string> kCommands = {"key", "pack", "verify", "inspect", "sign",
+                                                  "trust", "import", "export", "run", "unit",
+                                                  "store"};
+  std::string chosen;
+  for (int i = 1; i < argc; i++) {
+    if (argv[i][0] == '-') continue;
+    if (!kCommands.count(argv[i])) {
+      std::fprintf(stderr, "bale: unknown command %s\n  see 'bale --help'\n", quote(argv[i]).c_str());
+      return kExitUsage;
+    }
+    chosen = argv[i];
+    break;
+  }
+  auto wanted = [&](const char* name) { return chosen.empty() || chosen == name; };
 
   cmd::KeyOptions key;
-  auto* k = app.add_subcommand("key", "print this machine's signing identity (creating it)");
-  k->add_option("--key", key.key, "an OpenSSH ed25519 private key file instead");
-  k->callback([&] { action = [&] { return cmd::key(key); }; });
+  if (wanted("key")) {
+    auto* k = app.add_subcommand("key", "print this machine's signing identity (creating it)");
+    k->add_option("--key", key.key, "an OpenSSH ed25519 private key file instead");
+    k->callback([&] { action = [&] { return cmd::key(key); }; });
+  }
 
   cmd::PackOptions pack;
-  auto* p = app.add_subcommand("pack", "pack a directory into a signed image");
-  p->add_option("DIR", pack.dir, "root filesystem directory")->required();
-  p->add_option("-o,--output", pack.output, "image file to write")->required();
-  p->add_option("--key", pack.key, "sign with this key instead of the machine key");
-  add_config_options(p, pack);
-  p->callback([&] { action = [&] { return cmd::pack(pack); }; });
+  if (wanted("pack")) {
+    auto* p = app.add_subcommand("pack", "pack a directory into a signed image");
+    p->add_option("DIR", pack.dir, "root filesystem directory")->required();
+    p->add_option("-o,--output", pack.output, "image file to write")->required();
+    p->add_option("--key", pack.key, "sign with this key instead of the machine key");
+    add_config_options(p, pack);
+    p->callback([&] { action = [&] { return cmd::pack(pack); }; });
+  }
 
   cmd::VerifyOptions verify;
-  auto* v = app.add_subcommand("verify", "check an image's signature and its signer");
-  v->add_option("IMAGE", verify.image)->required();
-  v->add_option("--signer", verify.signer, "accept only this key (file, line or SHA256:...)");
-  v->callback([&] { action = [&] { return cmd::verify(verify); }; });
+  if (wanted("verify")) {
+    auto* v = app.add_subcommand("verify", "check an image's signature and its signer");
+    v->add_option("IMAGE", verify.image)->required();
+    v->add_option("--signer", verify.signer, "accept only this key (file, line or SHA256:...)");
+    v->callback([&] { action = [&] { return cmd::verify(verify); }; });
+  }
 
   cmd::InspectOptions inspect;
-  auto* i = app.add_subcommand("inspect", "show an image's signer, digest, sizes and config");
-  i->add_option("IMAGE", inspect.image)->required();
-  i->add_flag("--json", inspect.json, "machine-readable output");
-  i->callback([&] { action = [&] { return cmd::inspect(inspect); }; });
+  if (wanted("inspect")) {
+    auto* i = app.add_subcommand("inspect", "show an image's signer, digest, sizes and config");
+    i->add_option("IMAGE", inspect.image)->required();
+    i->add_flag("--json", inspect.json, "machine-readable output");
+    i->callback([&] { action = [&] { return cmd::inspect(inspect); }; });
+  }
 
   cmd::SignOptions sign;
-  auto* s = app.add_subcommand("sign", "sign (or re-sign) an image or a plain tar.gz");
-  s->add_option("IMAGE", sign.image)->required();
-  s->add_option("-o,--output", sign.output, "write here instead of replacing IMAGE");
-  s->add_option("--key", sign.key, "sign with this key instead of the machine key");
-  s->callback([&] { action = [&] { return cmd::sign(sign); }; });
+  if (wanted("sign")) {
+    auto* s = app.add_subcommand("sign", "sign (or re-sign) an image or a plain tar.gz");
+    s->add_option("IMAGE", sign.image)->required();
+    s->add_option("-o,--output", sign.output, "write here instead of replacing IMAGE");
+    s->add_option("--key", sign.key, "sign with this key instead of the machine key");
+    s->callback([&] { action = [&] { return cmd::sign(sign); }; });
+  }
 
   cmd::TrustOptions trust;
-  auto* t = app.add_subcommand("trust", "manage trusted signers (allowed_signers)");
-  t->require_subcommand(1);
-  auto* ta = t->add_subcommand("add", "trust a key to sign images");
-  ta->add_option("KEY", trust.key, "a .pub file or an 'ssh-ed25519 AAAA...' line")->required();
-  ta->add_option("--name", trust.name, "principal name (default: the key's comment)");
-  ta->callback([&] { trust.action = "add"; });
-  auto* tl = t->add_subcommand("list", "list trusted signers");
-  tl->callback([&] { trust.action = "list"; });
-  auto* tr = t->add_subcommand("remove", "stop trusting a key");
-  tr->add_option("KEY", trust.key, "a key or its SHA256:... fingerprint")->required();
-  tr->callback([&] { trust.action = "remove"; });
-  t->callback([&] { action = [&] { return cmd::trust(trust); }; });
+  if (wanted("trust")) {
+    auto* t = app.add_subcommand("trust", "manage trusted signers (allowed_signers)");
+    t->require_subcommand(1);
+    auto* ta = t->add_subcommand("add", "trust a key to sign images");
+    ta->add_option("KEY", trust.key, "a .pub file or an 'ssh-ed25519 AAAA...' line")->required();
+    ta->add_option("--name", trust.name, "principal name (default: the key's comment)");
+    ta->callback([&] { trust.action = "add"; });
+    auto* tl = t->add_subcommand("list", "list trusted signers");
+    tl->callback([&] { trust.action = "list"; });
+    auto* tr = t->add_subcommand("remove", "stop trusting a key");
+    tr->add_option("KEY", trust.key, "a key or its SHA256:... fingerprint")->required();
+    tr->callback([&] { trust.action = "remove"; });
+    t->callback([&] { action = [&] { return cmd::trust(trust); }; });
+  }
 
   cmd::ImportOptions imp;
-  auto* im = app.add_subcommand("import", "import a docker/podman save archive or OCI layout");
-  im->add_option("FILE", imp.file)->required();
-  im->add_option("-o,--output", imp.output, "image file to write")->required();
-  im->add_option("--key", imp.key, "sign with this key instead of the machine key");
-  im->callback([&] { action = [&] { return cmd::import(imp); }; });
+  if (wanted("import")) {
+    auto* im = app.add_subcommand("import", "import a docker/podman save archive or OCI layout");
+    im->add_option("FILE", imp.file)->required();
+    im->add_option("-o,--output", imp.output, "image file to write")->required();
+    im->add_option("--key", imp.key, "sign with this key instead of the machine key");
+    im->callback([&] { action = [&] { return cmd::import(imp); }; });
+  }
 
   cmd::ExportOptions exp;
-  auto* ex = app.add_subcommand("export", "write an image as a docker-archive (podman load)");
-  ex->add_option("IMAGE", exp.image)->required();
-  ex->add_option("-o,--output", exp.output, "archive file to write")->required();
-  ex->add_option("--tag", exp.tag, "name:tag recorded in the archive");
-  ex->add_option("--signer", exp.signer, "accept only this signer");
-  ex->add_flag("--insecure", exp.insecure, "export even if unsigned or untrusted");
-  ex->callback([&] { action = [&] { return cmd::export_image(exp); }; });
+  if (wanted("export")) {
+    auto* ex = app.add_subcommand("export", "write an image as a docker-archive (podman load)");
+    ex->add_option("IMAGE", exp.image)->required();
+    ex->add_option("-o,--output", exp.output, "archive file to write")->required();
+    ex->add_option("--tag", exp.tag, "name:tag recorded in the archive");
+    ex->add_option("--signer", exp.signer, "accept only this signer");
+    ex->add_flag("--insecure", exp.insecure, "export even if unsigned or untrusted");
+    ex->callback([&] { action = [&] { return cmd::export_image(exp); }; });
+  }
 
   cmd::RunOptions runo;
   runo.command = command;
-  auto* r = app.add_subcommand("run", "run a command in an image (bale becomes the process)");
-  r->add_option("IMAGE", runo.image, "image file or file/http(s)/sftp/scp URL")->required();
-  add_run_options(r, runo);
-  r->callback([&] { action = [&] { return cmd::run(runo); }; });
-  auto* u = app.add_subcommand("unit", "print a systemd service unit that runs the image");
-  u->add_option("IMAGE", runo.image, "image file or URL")->required();
-  add_run_options(u, runo);
-  u->callback([&] { action = [&] { return cmd::unit(runo, run_args); }; });
+  if (wanted("run")) {
+    auto* r = app.add_subcommand("run", "run a command in an image (bale becomes the process)");
+    r->add_option("IMAGE", runo.image, "image file or file/http(s)/sftp/scp URL")->required();
+    add_run_options(r, runo);
+    r->callback([&] { action = [&] { return cmd::run(runo); }; });
+  }
+  if (wanted("unit")) {
+    auto* u = app.add_subcommand("unit", "print a systemd service unit that runs the image");
+    u->add_option("IMAGE", runo.image, "image file or URL")->required();
+    add_run_options(u, runo);
+    u->callback([&] { action = [&] { return cmd::unit(runo, run_args); }; });
+  }
 
   cmd::StoreOptions sto;
-  auto* so = app.add_subcommand("store", "the store of unpacked images");
-  so->require_subcommand(1);
-  so->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
-  so->add_subcommand("ls", "list unpacked images")->callback([&] { sto.action = "ls"; });
-  so->add_subcommand("gc", "remove what no running container uses")->callback([&] { sto.action = "gc"; });
-  so->callback([&] { action = [&] { return cmd::store(sto); }; });
+  if (wanted("store")) {
+    auto* so = app.add_subcommand("store", "the store of unpacked images");
+    so->require_subcommand(1);
+    so->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
+    so->add_subcommand("ls", "list unpacked images")->callback([&] { sto.action = "ls"; });
+    so->add_subcommand("gc", "remove what no running container uses")->callback([&] { sto.action = "gc"; });
+    so->callback([&] { action = [&] { return cmd::store(sto); }; });
+  }
 
   try {
     app.parse(argc, argv);

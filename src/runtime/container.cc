@@ -69,17 +69,29 @@ void bind_in_root(int root_fd, const std::string& host, const std::string& path,
     throw sys_error("remount read-only", path, errno);
 }
 
-// The host's resolv.conf, hosts and hostname, read-only. An image's symlink in their place
-// (e.g. to systemd-resolved's stub) is replaced by a plain file first, in the overlay.
-void bind_host_etc_files(int root_fd) {
+// The host's resolv.conf, hosts and hostname, copied into the container's writable layer
+// (as docker does): the container sees the host's name service configuration, may change its
+// own copy, and can never write to the host's files. An image's symlink in their place (e.g. to
+// systemd-resolved's stub) is replaced. Copying costs three small writes to a tmpfs, where
+// read-only binds would cost six mount calls on every start.
+void copy_host_etc_files(int root_fd) {
+  UniqueFd etc = mountpoint_in_root(root_fd, "/etc", false);
   for (const char* f : {"/etc/resolv.conf", "/etc/hosts", "/etc/hostname"}) {
+    std::string content;
+    try {
+      content = read_file(f, 1 << 20);
+    } catch (const Error&) {
+      continue;  // the host has none: leave the image's own
+    }
+    const char* leaf = f + 5;
     struct stat st;
-    if (stat(f, &st) < 0) continue;
-    UniqueFd etc = mountpoint_in_root(root_fd, "/etc", false);
-    std::string leaf = f + 5;
-    if (fstatat(etc.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-      unlinkat(etc.get(), leaf.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
-    bind_in_root(root_fd, f, f, true, true, false);
+    if (fstatat(etc.get(), leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+      continue;  // an image with a directory there keeps it
+    unlinkat(etc.get(), leaf, 0);
+    int fd = openat(etc.get(), leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) throw_sys("create", f);
+    UniqueFd guard(fd);
+    write_all(fd, content, f);
   }
 }
 
@@ -114,7 +126,8 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
   int r = root_fd.get();
   mount_fs("proc", fd_path(mountpoint_in_root(r, "/proc", false)), "proc",
            MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  bind_in_root(r, "/sys", "/sys", false, false, true);
+  mount_fs("sysfs", fd_path(mountpoint_in_root(r, "/sys", false)), "sysfs",
+           MS_NOSUID | MS_NODEV | MS_NOEXEC);
   bind_in_root(r, "/dev", "/dev", false, false, true);
   mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/dev/shm", false)), "tmpfs",
            MS_NOSUID | MS_NODEV, "mode=1777");
@@ -122,7 +135,7 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
            MS_NOSUID | MS_NODEV, "mode=0755");
   mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/tmp", false)), "tmpfs",
            MS_NOSUID | MS_NODEV, "mode=1777");
-  bind_host_etc_files(r);
+  copy_host_etc_files(r);
   user_mounts(r, spec);
   if (spec.workdir != "/" && !spec.read_only) mountpoint_in_root(r, spec.workdir, false);
   if (spec.read_only &&

@@ -23,11 +23,7 @@ namespace bale::runtime {
 namespace {
 
 std::string read_if_exists(const char* path) {
-  try {
-    return read_file(path, 16u << 20);
-  } catch (const Error&) {
-    return "";
-  }
+  return read_file_if_exists(path, 16u << 20).value_or("");
 }
 
 std::string env_value(const std::vector<std::string>& env, std::string_view key) {

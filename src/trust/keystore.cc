@@ -128,12 +128,7 @@ PublicKey read_public_key_file(const std::string& path) {
 }  // namespace
 
 std::optional<std::string> read_if_exists(const std::string& path) {
-  try {
-    return read_file(path, kMaxTrustFile);
-  } catch (const Error& e) {
-    if (e.err() == ENOENT) return std::nullopt;
-    throw;
-  }
+  return read_file_if_exists(path, kMaxTrustFile);
 }
 
 mode_t mode_or(const std::string& path, mode_t fallback) {

@@ -45,5 +45,4 @@ BALE_LAZY(kLib, EVP_PKEY*, EVP_PKEY_new_raw_public_key,
           (int type, ENGINE* e, const unsigned char* key, size_t len), (type, e, key, len))
 BALE_LAZY(kLib, const EVP_MD*, EVP_sha256, (void), ())
 BALE_LAZY(kLib, const EVP_MD*, EVP_sha512, (void), ())
-BALE_LAZY(kLib, void, OPENSSL_cleanse, (void* p, size_t n), (p, n))
 BALE_LAZY(kLib, int, RAND_bytes, (unsigned char* buf, int n), (buf, n))

@@ -25,7 +25,7 @@ constexpr size_t kMaxKeyFile = 1 << 20;
 // Decoded key material is wiped once parsed, so a loaded key leaves one copy in memory.
 struct Wiped {
   std::string s;
-  ~Wiped() { OPENSSL_cleanse(s.data(), s.size()); }
+  ~Wiped() { explicit_bzero(s.data(), s.size()); }
 };
 
 std::string_view as_chars(const uint8_t* p, size_t n) {
@@ -80,7 +80,7 @@ std::string private_section(const Ed25519Seed& seed, const PublicKey& pub) {
   std::string secret = std::string(as_chars(seed.data(), seed.size())) +
                        std::string(as_chars(pub.raw.data(), pub.raw.size()));
   put_string(out, secret);
-  OPENSSL_cleanse(secret.data(), secret.size());
+  explicit_bzero(secret.data(), secret.size());
   put_string(out, pub.comment);
   for (uint8_t i = 1; out.size() % kBlockSize != 0; ++i) out += static_cast<char>(i);
   return out;
