@@ -22,7 +22,8 @@ int import(const ImportOptions& o) {
 int export_image(const ExportOptions& o) {
   auto v = image::verify_image(o.image, trust::TrustPaths::defaults(), o.signer);
   if (v.status != image::VerifyStatus::kTrusted) {
-    if (!o.insecure) {
+    // --insecure covers unsigned and untrusted images, never a broken signature.
+    if (!o.insecure || v.status == image::VerifyStatus::kBadSignature) {
       Error e(v.message);
       e.with_hint(v.hint.empty() ? "to export it anyway: --insecure" : v.hint + " (or --insecure)");
       throw e;

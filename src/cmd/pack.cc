@@ -40,8 +40,9 @@ int pack(PackOptions o) {
   if (o.cmd) o.edits.cmd = parse_command_form(*o.cmd, "--cmd");
   nlohmann::json config = o.config_file.empty()
                               ? image::new_config()
-                              : image::sanitize_config(image::parse_config(
-                                    read_file(o.config_file), quote(o.config_file)));
+                              : image::sanitize_config(image::parse_config(read_file(o.config_file),
+                                                                           quote(o.config_file)),
+                                                       quote(o.config_file));
   image::apply_edits(config, o.edits);
   auto clamp = image::source_date_epoch();
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
@@ -49,7 +50,8 @@ int pack(PackOptions o) {
   auto r = image::write_image(
       o.output, key,
       [&](image::GzipBodyWriter& body) {
-        stats = image::write_tree_tar(o.dir, {clamp}, [&](std::string_view d) { body.write(d); });
+        stats = image::write_tree_tar(o.dir, {clamp, image::file_id(body.output_fd())},
+                                      [&](std::string_view d) { body.write(d); });
         return stats.entries;
       },
       [&](const std::string& sha) {

@@ -10,8 +10,8 @@ namespace bale::cmd {
 int verify(const VerifyOptions& o) {
   auto v = image::verify_image(o.image, trust::TrustPaths::defaults(), o.signer);
   if (v.sig && v.status != image::VerifyStatus::kBadSignature)
-    std::printf("signer: %s %s\n", v.sig->key.fingerprint().c_str(),
-                v.sig->key.comment.c_str());
+    std::printf("signer: %s%s%s\n", v.sig->key.fingerprint().c_str(),
+                v.sig->key.comment.empty() ? "" : " ", v.sig->key.comment.c_str());
   if (v.status != image::VerifyStatus::kTrusted) {
     Error e(v.message);
     if (!v.hint.empty()) e.with_hint(v.hint);

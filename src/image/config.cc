@@ -40,7 +40,60 @@ json parse_config(std::string_view text, std::string_view where) {
   return j;
 }
 
-json sanitize_config(const json& in) {
+namespace {
+
+bool strings_array(const json& v) {
+  if (!v.is_array()) return false;
+  for (const auto& e : v)
+    if (!e.is_string()) return false;
+  return true;
+}
+
+bool object_of(const json& v, bool (*ok)(const json&)) {
+  if (!v.is_object()) return false;
+  for (const auto& [k, e] : v.items())
+    if (!ok(e)) return false;
+  return true;
+}
+
+// What each kept field of config.config must be (image-spec config.md).
+void check_field(const std::string& k, const json& v, std::string_view where) {
+  auto is_string = [](const json& e) { return e.is_string(); };
+  auto any = [](const json&) { return true; };
+  const char* want = nullptr;
+  if (k == "Env" || k == "Entrypoint" || k == "Cmd" || k == "OnBuild" || k == "Shell") {
+    if (!strings_array(v)) want = "an array of strings";
+  } else if (k == "Labels") {
+    if (!object_of(v, +is_string)) want = "an object of strings";
+  } else if (k == "ExposedPorts" || k == "Volumes") {
+    if (!object_of(v, +any)) want = "an object";
+  } else if (k == "User" || k == "WorkingDir" || k == "StopSignal") {
+    if (!v.is_string()) want = "a string";
+  } else if (k == "Healthcheck") {
+    if (!v.is_object()) want = "an object";
+  } else if (k == "ArgsEscaped") {
+    if (!v.is_boolean()) want = "true or false";
+  }
+  if (want) throw Error(fmt::format("{}: config.{} must be {}", where, k, want));
+}
+
+}  // namespace
+
+std::string single_diff_id(const json& config, std::string_view where) {
+  const json* ids = nullptr;
+  if (config.contains("rootfs") && config["rootfs"].is_object() &&
+      config["rootfs"].contains("diff_ids"))
+    ids = &config["rootfs"]["diff_ids"];
+  if (!ids || !ids->is_array() || ids->size() != 1 || !(*ids)[0].is_string())
+    throw Error(fmt::format("{}: the config must list exactly one rootfs.diff_ids entry", where));
+  std::string id = (*ids)[0];
+  if (id.size() != 71 || id.rfind("sha256:", 0) != 0 ||
+      id.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+    throw Error(fmt::format("{}: rootfs.diff_ids entry {} is not a sha256 digest", where, quote(id)));
+  return id;
+}
+
+json sanitize_config(const json& in, std::string_view where) {
   static const char* top[] = {"architecture", "os", "os.version", "os.features", "variant",
                               "author", "created", "config"};
   static const char* inner[] = {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
@@ -52,11 +105,17 @@ json sanitize_config(const json& in) {
   if (out.contains("config")) {
     json c = json::object();
     for (const char* k : inner)
-      if (out["config"].contains(k) && !out["config"][k].is_null()) c[k] = out["config"][k];
+      if (out["config"].contains(k) && !out["config"][k].is_null()) {
+        check_field(k, out["config"][k], where);
+        c[k] = out["config"][k];
+      }
     out["config"] = c;
   } else {
     out["config"] = json::object();
   }
+  for (const char* k : {"architecture", "os", "variant", "author", "created", "os.version"})
+    if (out.contains(k) && !out[k].is_string())
+      throw Error(fmt::format("{}: {} must be a string", where, k));
   if (!out.contains("architecture")) out["architecture"] = goarch();
   if (!out.contains("os")) out["os"] = "linux";
   return out;

@@ -26,8 +26,11 @@ struct ConfigEdits {
 nlohmann::json new_config();
 // Parses a config JSON (an OCI image config); `where` names the source in errors.
 nlohmann::json parse_config(std::string_view text, std::string_view where);
-// Keeps only what describes the image (drops history, container config, docker's extras).
-nlohmann::json sanitize_config(const nlohmann::json& in);
+// Keeps only what describes the image (drops history, container config, docker's extras) and
+// checks the type of every field kept. Throws bale::Error naming `where` and the field.
+nlohmann::json sanitize_config(const nlohmann::json& in, std::string_view where);
+// The one rootfs.diff_ids entry ("sha256:<64 hex>"); throws bale::Error if there is not one.
+std::string single_diff_id(const nlohmann::json& config, std::string_view where);
 void apply_edits(nlohmann::json& config, const ConfigEdits& edits);
 // Sets rootfs.diff_ids to the one layer and "created" (SOURCE_DATE_EPOCH if set, else now).
 void finalize_config(nlohmann::json& config, const std::string& tar_sha256_hex,

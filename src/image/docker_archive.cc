@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -32,11 +33,21 @@ struct Manifest {
   std::vector<std::string> layer_paths;
 };
 
-json read_json(const std::string& dir, const std::string& rel, const std::string& src) {
-  std::string path = dir + "/" + clean_entry_name(rel);
-  if (!path_exists(path))
-    throw Error(fmt::format("{}: {} is missing from the archive", quote(src), quote(rel)));
-  json j = json::parse(read_file(path), nullptr, false);
+// Opens a member of the extracted archive, resolving every symlink inside it: an archive's
+// symlink can never make bale read a file of the host.
+UniqueFd open_member(int dir_fd, const std::string& rel, const std::string& src) {
+  UniqueFd fd(open_in_root(dir_fd, clean_entry_name(rel), O_RDONLY));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode))
+    throw Error(fmt::format("{}: {} is missing from the archive or not a file", quote(src),
+                            quote(rel)));
+  return fd;
+}
+
+json read_json(int dir_fd, const std::string& rel, const std::string& src) {
+  UniqueFd fd = open_member(dir_fd, rel, src);
+  std::string text = pread_exact(fd.get(), 0, file_size(fd.get(), rel), rel);
+  json j = json::parse(text, nullptr, false);
   if (j.is_discarded())
     throw Error(fmt::format("{}: {} is not valid JSON", quote(src), quote(rel)));
   return j;
@@ -50,9 +61,9 @@ std::string blob_path(const json& descriptor, const std::string& src) {
   return "blobs/sha256/" + digest.substr(7);
 }
 
-Manifest find_manifest(const std::string& dir, const std::string& src) {
+Manifest find_manifest(int dir, const std::string& src) {
   Manifest m;
-  if (path_exists(dir + "/manifest.json")) {
+  if (UniqueFd probe(open_in_root(dir, "manifest.json", O_RDONLY)); probe) {
     json j = read_json(dir, "manifest.json", src);
     if (!j.is_array() || j.empty() || !j[0].is_object())
       throw Error(fmt::format("{}: manifest.json is not a list of images", quote(src)));
@@ -64,7 +75,7 @@ Manifest find_manifest(const std::string& dir, const std::string& src) {
     for (const auto& l : j[0].value("Layers", json::array())) m.layer_paths.push_back(l);
     return m;
   }
-  if (!path_exists(dir + "/index.json"))
+  if (UniqueFd probe(open_in_root(dir, "index.json", O_RDONLY)); !probe)
     throw Error(fmt::format("{}: neither a docker-archive (manifest.json) nor an OCI image "
                             "layout (index.json)", quote(src)));
   json idx = read_json(dir, "index.json", src);
@@ -84,10 +95,12 @@ Manifest find_manifest(const std::string& dir, const std::string& src) {
   throw Error(fmt::format("{}: OCI index nests too deep", quote(src)));
 }
 
-void apply_layer(const std::string& file, const std::string& rootfs, UnpackStats& total) {
-  UniqueFd fd = open_file(file, O_RDONLY);
-  ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), file), file, false);
-  UnpackStats s = unpack_tar(a.get(), file, rootfs, {.layer = true});
+void apply_layer(int dir, const std::string& rel, const std::string& src,
+                 const std::string& rootfs, UnpackStats& total) {
+  UniqueFd fd = open_member(dir, rel, src);
+  std::string name = fmt::format("{}:{}", src, rel);  // errors name the user's archive
+  ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), name), name, false);
+  UnpackStats s = unpack_tar(a.get(), name, rootfs, {.layer = true});
   total.whiteouts += s.whiteouts;
 }
 
@@ -104,11 +117,13 @@ ImportResult import_archive(const std::string& src, const std::string& dest,
     ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), src), src, false);
     unpack_tar(a.get(), src, outer);
   }
-  Manifest m = find_manifest(outer, src);
-  json config = sanitize_config(read_json(outer, m.config_path, src));
+  UniqueFd outer_fd = open_file(outer, O_RDONLY | O_DIRECTORY);
+  Manifest m = find_manifest(outer_fd.get(), src);
+  json config = sanitize_config(read_json(outer_fd.get(), m.config_path, src),
+                                fmt::format("{}:{}", src, m.config_path));
   ImportResult r{m.format, m.layer_paths.size()};
   UnpackStats total;
-  for (const auto& l : m.layer_paths) apply_layer(outer + "/" + clean_entry_name(l), rootfs, total);
+  for (const auto& l : m.layer_paths) apply_layer(outer_fd.get(), l, src, rootfs, total);
   r.whiteouts = total.whiteouts;
   auto clamp = source_date_epoch();
   auto w = write_image(
@@ -162,7 +177,7 @@ void export_docker_archive(const std::string& image, const std::string& dest,
                             "`bale sign`", quote(image)));
   UniqueFd in = open_file(image, O_RDONLY);
   json config = parse_config(info.trailer->config, quote(image));
-  std::string diff_id = config["rootfs"]["diff_ids"][0].get<std::string>().substr(7);
+  std::string diff_id = single_diff_id(config, quote(image)).substr(7);
   std::string config_bytes = info.trailer->config;
   std::string config_name = info.digest().substr(7) + ".json";
   std::string layer_name = diff_id + "/layer.tar";

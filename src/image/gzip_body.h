@@ -30,6 +30,7 @@ class HashingSink {
 
   void write(std::string_view data);
   uint64_t written() const { return written_; }
+  int fd() const { return fd_; }
   // SHA-512 of everything written so far (the running hash continues).
   std::string digest() const;
 
@@ -50,6 +51,8 @@ class GzipBodyWriter {
   GzipBodyWriter& operator=(const GzipBodyWriter&) = delete;
 
   void write(std::string_view data);
+  // The file being written (to keep it out of a tree packed into itself).
+  int output_fd() const { return sink_.fd(); }
   // Flushes the last chunk and waits for every member to be written.
   void finish();
 

@@ -10,10 +10,12 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "base/fs.h"
 #include "image/body_reader.h"
+#include "image/config.h"
 
 namespace bale::image {
 
@@ -83,6 +85,7 @@ void sign_image(const std::string& src, const std::string& dest, const trust::Pr
   TarStats tar;
   if (info.trailer) {
     config = info.trailer->config;
+    single_diff_id(parse_config(config, quote(src)), quote(src));
     tar = info.trailer->tar;
   } else {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);

@@ -22,6 +22,12 @@
 
 namespace bale::image {
 
+FileId file_id(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) throw_sys("stat", "output file");
+  return {st.st_dev, st.st_ino};
+}
+
 bool xattr_belongs_in_image(std::string_view n) {
   if (n.rfind("user.", 0) == 0) return true;
   if (n == "security.capability") return true;
@@ -94,6 +100,7 @@ class TreeWriter {
       struct stat st;
       std::string full = root_ + "/" + child;
       if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+      if (opts_.skip && st.st_dev == opts_.skip->dev && st.st_ino == opts_.skip->ino) continue;
       if (S_ISSOCK(st.st_mode)) {
         stats_.skipped_sockets++;  // tar cannot hold a socket; it is a runtime object anyway
         continue;

@@ -9,10 +9,19 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace bale::image {
+
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
 
 struct TreeTarOptions {
   std::optional<int64_t> clamp_mtime;  // SOURCE_DATE_EPOCH
+  // A file never packed: the image being written, when it is written inside the tree.
+  std::optional<FileId> skip;
 };
 
 struct TreeTarStats {
@@ -26,6 +35,8 @@ using ByteSink = std::function<void(std::string_view)>;
 // in '/') into `sink`, ending with the two zero blocks. Throws bale::Error naming the path.
 TreeTarStats write_tree_tar(const std::string& root, const TreeTarOptions& opts,
                             const ByteSink& sink);
+
+FileId file_id(int fd);
 
 // Is this xattr part of an image? user.*, security.capability and trusted.* except overlayfs'
 // own; not security.selinux (a host label) nor system.* (ACLs).

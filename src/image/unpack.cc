@@ -204,7 +204,11 @@ class Unpacker {
       }
       for (const auto& n : doomed) remove_at(pfd, n);
     } else {
-      remove_at(pfd, leaf.substr(4));
+      std::string victim = leaf.substr(4);
+      if (victim.empty() || victim == "." || victim == "..")
+        throw Error(fmt::format("tar entry {}: whiteout of {} is not a file name",
+                                quote(dir.empty() ? leaf : dir + "/" + leaf), quote(victim)));
+      remove_at(pfd, victim);
     }
     forget_parent();
   }

@@ -51,11 +51,8 @@ la_ssize_t hashed_read(archive*, void* p, const void** out) {
 }
 
 std::string expected_diff_id(const image::ImageInfo& info) {
-  auto config = image::parse_config(info.trailer->config, quote(info.path));
-  auto ids = config.value("rootfs", nlohmann::json::object()).value("diff_ids", nlohmann::json::array());
-  if (ids.size() != 1 || !ids[0].is_string())
-    throw Error(fmt::format("{}: config must name exactly one diff_id", quote(info.path)));
-  return ids[0].get<std::string>();
+  return image::single_diff_id(image::parse_config(info.trailer->config, quote(info.path)),
+                               quote(info.path));
 }
 
 // Unpacks a signed bale body, checking the tar's sha256 against the config's diff_id.
