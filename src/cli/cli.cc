@@ -94,7 +94,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
   // the whole table costs a warm `bale run` a measurable part of its start.
   static const std::set<std::string> kCommands = {"key", "pack", "verify", "inspect", "sign",
                                                   "trust", "import", "export", "run", "unit",
-                                                  "store"};
+                                                  "store", "images", "rmi"};
   std::string chosen;
   for (int i = 1; i < argc; i++) {
     if (argv[i][0] == '-') continue;
@@ -121,6 +121,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     p->add_option("-o,--output", pack.output, "image file to write")->required();
     p->add_option("--key", pack.key, "sign with this key instead of the machine key");
     add_config_options(p, pack);
+    p->add_option("-t,--tag", pack.tags, "also keep it in the local store under NAME[:TAG]");
     p->callback([&] { action = [&] { return cmd::pack(pack); }; });
   }
 
@@ -171,6 +172,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     im->add_option("FILE", imp.file)->required();
     im->add_option("-o,--output", imp.output, "image file to write")->required();
     im->add_option("--key", imp.key, "sign with this key instead of the machine key");
+    im->add_option("-t,--tag", imp.tags, "also keep it in the local store under NAME[:TAG]");
     im->callback([&] { action = [&] { return cmd::import(imp); }; });
   }
 
@@ -208,6 +210,21 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     so->add_subcommand("ls", "list unpacked images")->callback([&] { sto.action = "ls"; });
     so->add_subcommand("gc", "remove what no running container uses")->callback([&] { sto.action = "gc"; });
     so->callback([&] { action = [&] { return cmd::store(sto); }; });
+  }
+
+  cmd::ImagesOptions imgs;
+  if (wanted("images")) {
+    app.add_subcommand("images", "list the names in the local store")->callback([&] {
+      action = [&] { return cmd::images(imgs); };
+    });
+  }
+  if (wanted("rmi")) {
+    auto* rm = app.add_subcommand("rmi", "remove names from the local store");
+    rm->add_option("NAME", imgs.names, "NAME[:TAG]")->required();
+    rm->callback([&] {
+      imgs.action = "rm";
+      action = [&] { return cmd::images(imgs); };
+    });
   }
 
   try {

@@ -17,6 +17,7 @@ int key(const KeyOptions& o);
 
 struct PackOptions {
   std::string dir, output, key, config_file;
+  std::vector<std::string> tags;  // -t NAME: also keep the image under these names
   image::ConfigEdits edits;
   std::vector<std::string> labels;  // K=V as given
   std::optional<std::string> entrypoint, cmd;
@@ -49,7 +50,17 @@ int trust(const TrustOptions& o);
 
 struct ImportOptions {
   std::string file, output, key;
+  std::vector<std::string> tags;
 };
+
+// Keeps the image at `path` in the local store under each name.
+void tag_in_store(const std::string& path, const std::vector<std::string>& tags);
+
+struct ImagesOptions {
+  std::string action;  // ls, rm
+  std::vector<std::string> names;
+};
+int images(const ImagesOptions& o);
 int import(const ImportOptions& o);
 
 struct ExportOptions {

@@ -5,13 +5,16 @@
 #include "cmd/commands.h"
 #include "image/docker_archive.h"
 #include "image/image_file.h"
+#include "store/names.h"
 #include "trust/keystore.h"
 
 namespace bale::cmd {
 
 int import(const ImportOptions& o) {
+  for (const auto& t : o.tags) store::normalize_name(t);  // refuse a bad name before any work
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
   auto r = image::import_archive(o.file, o.output, key);
+  tag_in_store(o.output, o.tags);
   std::fprintf(stderr, "imported %s (%s, %zu layers, %llu whiteouts) into %s: %llu entries\n",
                quote(o.file).c_str(), r.format.c_str(), r.layers,
                static_cast<unsigned long long>(r.whiteouts), quote(o.output).c_str(),

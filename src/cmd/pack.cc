@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "image/image_file.h"
 #include "image/tree_tar.h"
+#include "store/names.h"
 #include "trust/keystore.h"
 
 namespace bale::cmd {
@@ -30,6 +31,7 @@ std::vector<std::string> parse_command_form(const std::string& value, const std:
 }
 
 int pack(PackOptions o) {
+  for (const auto& t : o.tags) store::normalize_name(t);  // refuse a bad name before any work
   for (const auto& kv : o.labels) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -61,6 +63,7 @@ int pack(PackOptions o) {
   if (stats.skipped_sockets)
     std::fprintf(stderr, "bale: %s: %llu sockets left out (a tar cannot hold them)\n",
                  quote(o.dir).c_str(), static_cast<unsigned long long>(stats.skipped_sockets));
+  tag_in_store(o.output, o.tags);
   std::fprintf(stderr, "packed %s: %llu entries, %llu bytes of tar into %llu bytes\n",
                quote(o.output).c_str(), static_cast<unsigned long long>(r.tar.entries),
                static_cast<unsigned long long>(r.tar.size),

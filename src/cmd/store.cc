@@ -1,8 +1,12 @@
 // `bale store ls|gc`: what the store holds, and removing what nothing uses.
+#include <unistd.h>
+
 #include <cstdio>
+#include <set>
 
 #include "cmd/commands.h"
 #include "runtime/cgroup.h"
+#include "store/names.h"
 #include "store/store.h"
 
 namespace bale::cmd {
@@ -11,6 +15,12 @@ int store(const StoreOptions& o) {
   store::Store st(o.store.value_or(store::Store::default_root()));
   if (o.action == "gc") {
     for (const auto& d : st.gc()) std::printf("removed %s\n", d.c_str());
+    // Stored image files no name refers to (downloads, untagged images) go too.
+    std::set<std::string> named;
+    for (const auto& [name, digest] : store::list_names(st)) named.insert(digest);
+    for (const auto& blob : st.blobs())
+      if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
+        std::printf("removed %s.bale\n", blob.c_str());
     int cg = runtime::remove_empty_cgroups();
     if (cg) std::printf("removed %d empty cgroups\n", cg);
     return 0;

@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "fetch/fetch.h"
 #include "image/gzip_body.h"
+#include "store/names.h"
 
 namespace bale::store {
 
@@ -61,8 +62,13 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
 std::string local_path(const std::string& ref, Store& store) {
   if (!fetch::is_url(ref)) {
     if (!path_exists(ref))
-      throw Error(fmt::format("{}: no such image file", quote(ref)), ENOENT, kExitBeforeTarget)
-          .with_hint("give a path to an image file or a file://, http(s)://, sftp:// or scp:// URL");
+      if (auto named = resolve_name(store, ref)) return *named;
+    if (!path_exists(ref))
+      throw Error(fmt::format("{}: no such image file, and no image of that name in the store",
+                              quote(ref)),
+                  ENOENT, kExitBeforeTarget)
+          .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name from "
+                     "`bale images` (made with `bale pack/import -t NAME`)");
     return ref;
   }
   std::string tmp = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
@@ -76,7 +82,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
                    const AcquireOptions& opts) {
   ReadyImage r;
   r.path = local_path(ref, store);
-  bool downloaded = r.path != ref;
+  bool downloaded = fetch::is_url(ref);
   struct stat st;
   if (stat(r.path.c_str(), &st) < 0) throw_sys("stat", r.path);
   image::ImageInfo info = image::read_image_info(r.path);

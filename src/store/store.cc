@@ -202,6 +202,13 @@ void Store::save_record(const struct stat& st, const VerifiedRecord& r) const {
   write_file_atomic(root_ + "/verified/" + record_name(st), j.dump(), 0600);
 }
 
+std::vector<std::string> Store::blobs() const {
+  std::vector<std::string> out;
+  for (const auto& name : dir_names(root_ + "/blobs"))
+    if (name.size() == 64 + 5 && name.ends_with(".bale")) out.push_back("sha256:" + name.substr(0, 64));
+  return out;
+}
+
 std::vector<StoreEntry> Store::list() const {
   auto used = digests_in_use(root_);
   std::set<std::string> in_use(used.begin(), used.end());

@@ -51,6 +51,8 @@ class Store {
   void save_record(const struct stat& st, const VerifiedRecord& r) const;
 
   std::vector<StoreEntry> list() const;
+  // Digests (sha256:...) of the image files kept in blobs/.
+  std::vector<std::string> blobs() const;
   // Removes unpacked images no running container uses, leftovers of interrupted unpacks,
   // stale verification records and unreferenced blobs. Returns the digests removed.
   std::vector<std::string> gc() const;

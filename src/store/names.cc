@@ -1,0 +1,115 @@
+// Image names in the store (see names.h).
+#include "store/names.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+
+namespace bale::store {
+
+namespace {
+
+std::string names_file(const Store& s) { return s.root() + "/names.json"; }
+
+std::map<std::string, std::string> load(const Store& s) {
+  auto text = read_file_if_exists(names_file(s), 16u << 20);
+  std::map<std::string, std::string> out;
+  if (!text) return out;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) throw Error(fmt::format("{}: not a JSON object", quote(names_file(s))));
+  for (const auto& [k, v] : j.items())
+    if (v.is_string()) out[k] = v;
+  return out;
+}
+
+void save(const Store& s, const std::map<std::string, std::string>& names) {
+  write_file_atomic(names_file(s), nlohmann::json(names).dump(2) + "\n", 0600);
+}
+
+// Serializes read-modify-write of names.json between concurrent bale processes.
+UniqueFd lock_names(const Store& s) {
+  UniqueFd fd = open_file(s.root() + "/locks/names.lock", O_RDWR | O_CREAT, 0600);
+  while (flock(fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) throw_sys("lock", s.root() + "/locks/names.lock");
+  return fd;
+}
+
+void copy_file(const std::string& from, const std::string& to) {
+  UniqueFd in = open_file(from, O_RDONLY);
+  AtomicFile out(to, 0644);
+  std::string buf(1 << 20, '\0');
+  for (ssize_t n; (n = read(in.get(), buf.data(), buf.size())) != 0;) {
+    if (n < 0) throw_sys("read", from);
+    out.write(std::string_view(buf.data(), n));
+  }
+  out.commit();
+}
+
+}  // namespace
+
+std::string normalize_name(const std::string& name) {
+  if (name.empty() || name.size() > 255 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-/:") != std::string::npos ||
+      name.front() == '/' || name.front() == '.' || name.front() == ':')
+    throw Error(fmt::format("image name {}: use lower-case letters, digits and . _ - / : "
+                            "(e.g. debian:bookworm)",
+                            quote(name)),
+                0, kExitUsage);
+  auto slash = name.rfind('/');
+  auto colon = name.rfind(':');
+  bool has_tag = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+  return has_tag ? name : name + ":latest";
+}
+
+void tag_image(const Store& s, const std::string& image_path, const std::string& digest,
+               const std::string& name) {
+  std::string n = normalize_name(name);
+  std::string blob = s.blob_path(digest);
+  if (!path_exists(blob) && link(image_path.c_str(), blob.c_str()) < 0) {
+    if (errno != EXDEV && errno != EPERM) throw_sys("link", blob);
+    copy_file(image_path, blob);  // another file system: a copy
+  }
+  UniqueFd held = lock_names(s);
+  auto names = load(s);
+  names[n] = digest;
+  save(s, names);
+}
+
+std::optional<std::string> resolve_name(const Store& s, const std::string& name) {
+  std::string n;
+  try {
+    n = normalize_name(name);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  auto names = load(s);
+  auto it = names.find(n);
+  if (it == names.end()) return std::nullopt;
+  return s.blob_path(it->second);
+}
+
+std::map<std::string, std::string> list_names(const Store& s) { return load(s); }
+
+void remove_name(const Store& s, const std::string& name) {
+  std::string n = normalize_name(name);
+  UniqueFd held = lock_names(s);
+  auto names = load(s);
+  auto it = names.find(n);
+  if (it == names.end()) throw Error(fmt::format("no image named {} in the store", quote(n)));
+  std::string digest = it->second;
+  names.erase(it);
+  save(s, names);
+  for (const auto& [k, d] : names)
+    if (d == digest) return;
+  ::unlink(s.blob_path(digest).c_str());
+}
+
+}  // namespace bale::store
