@@ -70,15 +70,31 @@ int image_index(int argc, char** argv, int sub) {
 }  // namespace
 
 int run(int argc, char** argv) {
-  // `run` and `unit` stop option parsing at IMAGE, so a command's own options stay its own.
   int sub = 1;
   while (sub < argc && argv[sub][0] == '-') sub++;
-  if (sub < argc && (std::string(argv[sub]) == "run" || std::string(argv[sub]) == "unit")) {
+  std::string name = sub < argc ? argv[sub] : "";
+  // `run` stops option parsing at IMAGE, so the command's own options stay its own.
+  if (name == "run") {
+    int img = image_index(argc, argv, sub);
+    if (img > 0) return run_split(img + 1, argv, {argv + img + 1, argv + argc}, {});
+  }
+  // `unit [options] IMAGE [options] [--] [COMMAND...]`: run options may also follow IMAGE; the
+  // command starts at the first word after IMAGE that is not an option (or after "--"). The
+  // options (without IMAGE) are handed on, to be written before IMAGE in ExecStart.
+  if (name == "unit") {
     int img = image_index(argc, argv, sub);
     if (img > 0) {
-      std::vector<std::string> rest(argv + img + 1, argv + argc);
-      std::vector<std::string> run_args(argv + sub + 1, argv + argc);
-      return run_split(img + 1, argv, rest, run_args);
+      int end = image_index(argc, argv, img);  // the first non-option after IMAGE
+      int opts_end = end > 0 ? end : argc;
+      if (opts_end > img + 1 && std::string(argv[opts_end - 1]) == "--") opts_end--;
+      std::vector<char*> args(argv, argv + img + 1);
+      std::vector<std::string> options(argv + sub + 1, argv + img);
+      for (int i = img + 1; i < opts_end; i++) {
+        args.push_back(argv[i]);
+        options.push_back(argv[i]);
+      }
+      std::vector<std::string> command(argv + (end > 0 ? end : argc), argv + argc);
+      return run_split(static_cast<int>(args.size()), args.data(), command, options);
     }
   }
   return run_split(argc, argv, {}, {});
@@ -207,8 +223,12 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     auto* so = app.add_subcommand("store", "the store of unpacked images");
     so->require_subcommand(1);
     so->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
-    so->add_subcommand("ls", "list unpacked images")->callback([&] { sto.action = "ls"; });
-    so->add_subcommand("gc", "remove what no running container uses")->callback([&] { sto.action = "gc"; });
+    auto* ls = so->add_subcommand("ls", "list unpacked images");
+    ls->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
+    ls->callback([&] { sto.action = "ls"; });
+    auto* gc = so->add_subcommand("gc", "remove what no running container uses");
+    gc->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
+    gc->callback([&] { sto.action = "gc"; });
     so->callback([&] { action = [&] { return cmd::store(sto); }; });
   }
 

@@ -88,7 +88,8 @@ struct RunOptions {
   std::optional<double> cpus;
 };
 int run(const RunOptions& o);
-// `bale unit IMAGE [run options]`: a systemd service unit that runs the image.
+// `bale unit IMAGE [run options] [-- COMMAND...]`: a systemd service unit that runs the image;
+// `run_options` are the options as given, written before IMAGE in ExecStart.
 int unit(const RunOptions& o, const std::vector<std::string>& run_args);
 
 struct StoreOptions {

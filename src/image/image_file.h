@@ -60,8 +60,10 @@ struct Verification {
 
 // Checks the signature over the stored bytes and asks the trust store about the signer.
 // `signer` (a key or SHA256 fingerprint), when given, is the only key accepted.
+// `display` names the image in messages (a URL for a download); default: the path.
 Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
-                          const std::optional<std::string>& signer = std::nullopt);
+                          const std::optional<std::string>& signer = std::nullopt,
+                          const std::string& display = "");
 
 // SHA-512 of file bytes [0, len).
 trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path);

@@ -31,34 +31,35 @@ Verification fail(Verification v, VerifyStatus s, std::string msg, std::string h
 }  // namespace
 
 Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
-                          const std::optional<std::string>& signer) {
+                          const std::optional<std::string>& signer, const std::string& display) {
   Verification v;
+  const std::string name = quote(display.empty() ? path : display);
   v.info = read_image_info(path);
   if (!v.info.trailer)
     return fail(std::move(v), VerifyStatus::kNoSignature,
-                fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", quote(path)),
-                fmt::format("sign it with: bale sign {}", path));
+                fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", name),
+                fmt::format("sign it with: bale sign {}", display.empty() ? path : display));
   try {
     v.sig = trust::sshsig_parse(v.info.trailer->signature);
   } catch (const Error& e) {
     return fail(std::move(v), VerifyStatus::kBadSignature,
-                fmt::format("{}: bad signature: {}", quote(path), e.what()));
+                fmt::format("{}: bad signature: {}", name, e.what()));
   }
   if (v.sig->ns != trust::kImageNamespace)
     return fail(std::move(v), VerifyStatus::kBadSignature,
-                fmt::format("{}: bad signature: made for namespace {}, not {}", quote(path),
+                fmt::format("{}: bad signature: made for namespace {}, not {}", name,
                             quote(v.sig->ns), quote(trust::kImageNamespace)));
   UniqueFd fd = open_file(path, O_RDONLY);
   auto digest = sha512_prefix(fd.get(), v.info.trailer->footer.signed_size, path);
   if (!trust::sshsig_verify(*v.sig, trust::kImageNamespace, digest))
     return fail(std::move(v), VerifyStatus::kBadSignature,
                 fmt::format("{}: bad signature: the file was changed after {} signed it",
-                            quote(path), describe(v.sig->key)));
+                            name, describe(v.sig->key)));
   if (signer) {
     if (!signer_matches(v.sig->key, *signer))
       return fail(std::move(v), VerifyStatus::kUntrusted,
                   fmt::format("{}: signer not trusted: signed by {}, not by the --signer key",
-                              quote(path), describe(v.sig->key)));
+                              name, describe(v.sig->key)));
     v.decision = {true, "the --signer key", "--signer"};
     v.status = VerifyStatus::kTrusted;
     return v;
@@ -66,7 +67,7 @@ Verification verify_image(const std::string& path, const trust::TrustPaths& path
   v.decision = trust::decide_trust(paths, v.sig->key, trust::kImageNamespace);
   if (!v.decision.trusted)
     return fail(std::move(v), VerifyStatus::kUntrusted,
-                fmt::format("{}: signer not trusted: {}", quote(path), describe(v.sig->key)),
+                fmt::format("{}: signer not trusted: {}", name, describe(v.sig->key)),
                 fmt::format("if you trust this key: bale trust add '{}' --name NAME",
                             v.sig->key.to_openssh()));
   v.status = VerifyStatus::kTrusted;

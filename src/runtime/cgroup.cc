@@ -5,7 +5,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <charconv>
 #include <cmath>
@@ -133,10 +137,15 @@ int remove_empty_cgroups() {
       if (de->d_type != DT_DIR || de->d_name[0] == '.') continue;
       std::string p = dir + "/" + de->d_name;
       // rmdir fails on a cgroup that still has processes or children: exactly what we want.
-      if (std::string_view(de->d_name).rfind("bale-", 0) == 0 && rmdir(p.c_str()) == 0)
-        removed++;
-      else
+      // A bale-<pid> whose bale is alive may be made but not joined yet: leave it.
+      std::string_view name = de->d_name;
+      if (name.rfind("bale-", 0) == 0) {
+        pid_t pid = std::atoi(de->d_name + 5);
+        bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+        if (!alive && rmdir(p.c_str()) == 0) removed++;
+      } else {
         stack.push_back(p);
+      }
     }
   }
   return removed;

@@ -23,9 +23,22 @@ namespace {
 
 [[noreturn]] void refuse(const image::Verification& v) {
   Error e(v.message, 0, kExitBeforeTarget);
-  e.with_hint(v.hint.empty() ? "to run it anyway: --insecure" : v.hint + " (or run with --insecure)");
+  // --insecure helps with an unsigned or untrusted image, never with a broken signature.
+  if (v.status == image::VerifyStatus::kBadSignature)
+    e.with_hint(v.hint);
+  else
+    e.with_hint(v.hint.empty() ? "to run it anyway: --insecure" : v.hint + " (or run with --insecure)");
   throw e;
 }
+
+// A download in the store's tmp/: removed unless it was verified and kept.
+struct Download {
+  std::string path;
+  bool keep = false;
+  ~Download() {
+    if (!path.empty() && !keep) ::unlink(path.c_str());
+  }
+};
 
 void warn_insecure(const std::string& message) {
   std::fprintf(stderr, "bale: warning: %s; running it anyway (--insecure)\n", message.c_str());
@@ -59,7 +72,7 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
   return trust::decide_trust(paths, sig.key, trust::kImageNamespace).trusted;
 }
 
-std::string local_path(const std::string& ref, Store& store) {
+std::string local_path(const std::string& ref, Store& store, Download& dl) {
   if (!fetch::is_url(ref)) {
     if (!path_exists(ref))
       if (auto named = resolve_name(store, ref)) return *named;
@@ -71,9 +84,9 @@ std::string local_path(const std::string& ref, Store& store) {
                      "`bale images` (made with `bale pack/import -t NAME`)");
     return ref;
   }
-  std::string tmp = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
-  fetch::download(ref, tmp);
-  return tmp;
+  dl.path = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
+  fetch::download(ref, dl.path);
+  return dl.path;
 }
 
 }  // namespace
@@ -81,7 +94,8 @@ std::string local_path(const std::string& ref, Store& store) {
 ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths& paths,
                    const AcquireOptions& opts) {
   ReadyImage r;
-  r.path = local_path(ref, store);
+  Download dl;
+  r.path = local_path(ref, store, dl);
   bool downloaded = fetch::is_url(ref);
   struct stat st;
   if (stat(r.path.c_str(), &st) < 0) throw_sys("stat", r.path);
@@ -103,7 +117,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
       r.digest = rec->digest;
     } else {
       r.digest = info.digest();
-      image::Verification v = image::verify_image(r.path, paths, opts.signer);
+      image::Verification v = image::verify_image(r.path, paths, opts.signer, ref);
       if (v.status != image::VerifyStatus::kTrusted) {
         // --insecure covers unsigned and untrusted images, never a broken signature.
         if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
@@ -117,10 +131,11 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
     // Keep what was fetched, verified, under its digest: later runs of the store use it.
     std::string blob = fmt::format("{}/blobs/{}.bale", store.root(), r.digest.substr(7));
     if (rename(r.path.c_str(), blob.c_str()) < 0) throw_sys("rename", blob);
+    dl.keep = true;
     r.path = blob;
     info.path = blob;
   }
-  r.rootfs = store.ensure_unpacked(info, r.digest);
+  r.rootfs = store.ensure_unpacked(info, r.digest, r.in_use);
   return r;
 }
 

@@ -21,6 +21,9 @@ struct ReadyImage {
   std::string digest;  // sha256:... (config digest; for unsigned files the file's sha256)
   std::string config;  // config JSON ("" for unsigned files)
   std::string rootfs;  // unpacked tree in the store
+  // A shared lock on the unpacked tree: `store gc` leaves it alone until the overlay that uses
+  // it is mounted (then the mount itself shows it is in use). Released by execve (CLOEXEC).
+  UniqueFd in_use;
 };
 
 ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths& paths,

@@ -124,6 +124,12 @@ std::vector<std::string> dir_names(const std::string& dir) {
 Store::Store(std::string root) : root_(std::move(root)) {
   for (const char* d : {"", "/images", "/tmp", "/locks", "/verified", "/blobs", "/mnt"})
     mkdir_p(root_ + d, 0700);
+  // Canonical, so the lowerdir of every overlay names the store the same way and `gc` finds
+  // the trees in use however the store was named (trailing slash, symlink, relative path).
+  char* real = realpath(root_.c_str(), nullptr);
+  if (!real) throw_sys("resolve", root_);
+  root_ = real;
+  free(real);
 }
 
 std::string Store::default_root() {
@@ -143,10 +149,10 @@ std::string Store::rootfs_path(const std::string& digest) const {
   return fmt::format("{}/images/{}/rootfs", root_, hex_of(digest));
 }
 
-UniqueFd Store::lock(const std::string& hex, bool wait) const {
+UniqueFd Store::lock(const std::string& hex, bool wait, bool shared) const {
   std::string path = fmt::format("{}/locks/{}.lock", root_, hex);
   UniqueFd fd = open_file(path, O_RDWR | O_CREAT, 0600);
-  while (flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+  while (flock(fd.get(), (shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB)) < 0) {
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) return UniqueFd();
     throw_sys("lock", path);
@@ -154,11 +160,18 @@ UniqueFd Store::lock(const std::string& hex, bool wait) const {
   return fd;
 }
 
-std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::string& digest) {
+std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::string& digest,
+                                   UniqueFd& hold) {
   std::string hex = hex_of(digest), rootfs = rootfs_path(digest);
+  hold = lock(hex, true, true);
   if (path_exists(rootfs)) return rootfs;
+  hold.reset();
   UniqueFd held = lock(hex, true);
-  if (path_exists(rootfs)) return rootfs;  // another run unpacked it while we waited
+  if (path_exists(rootfs)) {  // another run unpacked it while we waited
+    held.reset();
+    hold = lock(hex, true, true);
+    return rootfs;
+  }
   TempDir tmp(root_ + "/tmp", hex + ".");
   std::string dest = tmp.path() + "/rootfs";
   try {
@@ -174,6 +187,9 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::stri
   } catch (const Error& e) {
     throw e.wrap(fmt::format("unpacking into the store {}", quote(root_)));
   }
+  // The exclusive lock becomes a shared one: later runs may start, gc still may not remove it.
+  if (flock(held.get(), LOCK_SH) < 0) throw_sys("lock", rootfs);
+  hold = std::move(held);
   return rootfs;
 }
 

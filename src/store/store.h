@@ -45,7 +45,9 @@ class Store {
 
   // The unpacked root filesystem of a verified image, unpacking it first if needed. Concurrent
   // callers for the same image unpack once; the others wait and share the result.
-  std::string ensure_unpacked(const image::ImageInfo& info, const std::string& digest);
+  // `hold` receives a shared lock on the tree that keeps gc away from it while it is held.
+  std::string ensure_unpacked(const image::ImageInfo& info, const std::string& digest,
+                              UniqueFd& hold);
 
   std::optional<VerifiedRecord> find_record(const struct stat& st) const;
   void save_record(const struct stat& st, const VerifiedRecord& r) const;
@@ -58,7 +60,7 @@ class Store {
   std::vector<std::string> gc() const;
 
  private:
-  UniqueFd lock(const std::string& hex, bool wait) const;
+  UniqueFd lock(const std::string& hex, bool wait, bool shared = false) const;
 
   std::string root_;
 };

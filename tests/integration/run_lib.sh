@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Helpers for the `bale run`, `bale store` and `bale unit` tests; sourced after lib.sh. Every such
+# test keeps its store under $T, never in /var/lib/bale.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then  # CTest runs every *.sh here: this one is no test
+  echo "SKIP: run_lib.sh holds helpers for the run tests" >&2
+  exit 77
+fi
+export BALE_STORE="$T/store"
+
+# Applets linked in every run test's root, besides lib.sh's sh echo cat ls true false.
+RUN_APPLETS="id sleep touch mkdir env pwd mount grep wc kill dd head tail stat printf test cut tr
+  readlink rm seq sha256sum find sort uniq xargs expr"
+
+# at_exit CMD: run CMD (eval'd, failures ignored) when the test exits, before $T is removed;
+# last registered runs first. For servers, users and mounts a test sets up.
+AT_EXIT=()
+at_exit() {
+  AT_EXIT=("$1" "${AT_EXIT[@]}")
+  trap run_at_exit EXIT
+}
+run_at_exit() {
+  local rc=$? c
+  # Reaping the killed jobs here keeps bash's "Killed" notices out of the test's output.
+  { for c in "${AT_EXIT[@]}"; do eval "$c" >/dev/null || true; done; wait; } 2>/dev/null
+  cd /
+  rm -rf "$T"
+  exit "$rc"
+}
+
+# run_root DIR [APPLET...]: lib.sh's busybox root plus $RUN_APPLETS and any APPLETs given.
+run_root() {
+  local root=$1 a
+  shift
+  make_busybox_root "$root"
+  # shellcheck disable=SC2086  # a word list on purpose
+  for a in $RUN_APPLETS "$@"; do ln -sf busybox "$root/bin/$a"; done
+}
+
+# store_names SUBDIR: the names in $BALE_STORE/SUBDIR, space separated ("" when none).
+store_names() {
+  find "$BALE_STORE/$1" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null | sed 's/ $//'
+}
+
+# store_count SUBDIR: how many entries $BALE_STORE/SUBDIR holds.
+store_count() {
+  find "$BALE_STORE/$1" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
+}
+
+# image_hex IMAGE: the sha256 hex under which `bale run` stores IMAGE (its config digest).
+image_hex() {
+  "$BALE" inspect --json "$1" >"$T/.inspect.json"
+  json_get "$T/.inspect.json" 'j["digest"]' | sed 's/^sha256://'
+}
+
+# wait_for TIMEOUT_SECONDS CMD...: poll CMD every 0.05 s until it succeeds; 1 on timeout.
+wait_for() {
+  local limit=$(( $1 * 20 )) i=0
+  shift
+  until "$@"; do
+    i=$((i + 1))
+    [ "$i" -lt "$limit" ] || return 1
+    sleep 0.05
+  done
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# sign_tar OUT.bale PYTHON: run PYTHON (tarfile code given `tf`, an open tarfile for writing,
+# and `add(name, data=b"", **attrs)`) to craft a tar.gz, then `bale sign` it into OUT.bale.
+sign_tar() {
+  local out=$1 code=$2
+  python3 - "$out.tar.gz" "$code" <<'PY'
+import io, sys, tarfile
+out, code = sys.argv[1], sys.argv[2]
+with tarfile.open(out, "w:gz", format=tarfile.GNU_FORMAT) as tf:
+    def add(name, data=b"", **attrs):
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data) if attrs.get("type", tarfile.REGTYPE) == tarfile.REGTYPE else 0
+        ti.mode = attrs.pop("mode", 0o755 if attrs.get("type") == tarfile.DIRTYPE else 0o644)
+        ti.mtime = 1600000000
+        for k, v in attrs.items():
+            setattr(ti, k, v)
+        tf.addfile(ti, io.BytesIO(data) if ti.size else None)
+    exec(code)
+PY
+  "$BALE" sign "$out.tar.gz" -o "$out" 2>/dev/null || fail "bale sign refused the crafted $out.tar.gz"
+  rm -f "$out.tar.gz"
+}
