@@ -2,12 +2,15 @@
 #include "base/fs.h"
 
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <random>
 
 #include <fmt/format.h>
@@ -164,6 +167,15 @@ TempDir::~TempDir() {
     remove_tree(path_);
   } catch (...) {
   }
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) return out;
+  while (dirent* de = readdir(d.get()))
+    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) out.emplace_back(de->d_name);
+  return out;
 }
 
 void remove_tree(const std::string& path) {

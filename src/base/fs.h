@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/fd.h"
 
@@ -66,6 +67,8 @@ class TempDir {
 };
 
 void remove_tree(const std::string& path);
+// Names in a directory, without "." and ".."; empty when it cannot be opened.
+std::vector<std::string> list_dir(const std::string& dir);
 
 }  // namespace bale
 

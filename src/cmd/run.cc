@@ -43,7 +43,11 @@ void set_env(std::vector<std::string>& env, const std::string& kv) {
 void add_env_arg(std::vector<std::string>& env, const std::string& arg, const std::string& where) {
   if (arg.empty() || arg[0] == '=') throw Error(fmt::format("{}: bad variable {}", where, quote(arg)), 0, 2);
   if (arg.find('=') != std::string::npos) return set_env(env, arg);
-  if (const char* v = std::getenv(arg.c_str())) set_env(env, arg + "=" + v);
+  if (const char* v = std::getenv(arg.c_str())) {
+    std::string kv = arg;
+    kv.append("=").append(v);
+    set_env(env, kv);
+  }
 }
 
 void add_env_file(std::vector<std::string>& env, const std::string& path) {
@@ -96,8 +100,8 @@ runtime::ContainerSpec make_spec(const RunOptions& o, const store::ReadyImage& i
   if (!o.command.empty()) cmd = o.command;
   s.argv = entry;
   s.argv.insert(s.argv.end(), cmd.begin(), cmd.end());
-  s.workdir = o.workdir.value_or(c.value("WorkingDir", std::string("/")));
-  if (s.workdir.empty()) s.workdir = "/";
+  std::string workdir = o.workdir.value_or(c.value("WorkingDir", std::string()));
+  s.workdir = workdir.empty() ? std::string("/") : workdir;
   s.user = o.user.value_or(c.value("User", std::string()));
   for (const auto& v : o.volumes) s.binds.push_back(parse_volume(v));
   for (const auto& t : o.tmpfs) {

@@ -129,7 +129,7 @@ ImportResult import_archive(const std::string& src, const std::string& dest,
   auto w = write_image(
       dest, key,
       [&](GzipBodyWriter& body) {
-        return write_tree_tar(rootfs, {clamp}, [&](std::string_view d) { body.write(d); }).entries;
+        return write_tree_tar(rootfs, {clamp, std::nullopt}, [&](std::string_view d) { body.write(d); }).entries;
       },
       [&](const std::string& sha) {
         finalize_config(config, sha, fmt::format("bale import {}", basename_of(src)));

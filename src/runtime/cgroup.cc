@@ -1,7 +1,7 @@
 // cgroup v1/v2 limits (see cgroup.h).
 #include "runtime/cgroup.h"
 
-#include <dirent.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
@@ -131,21 +131,19 @@ int remove_empty_cgroups() {
   while (!stack.empty()) {
     std::string dir = stack.back();
     stack.pop_back();
-    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-    if (!d) continue;
-    while (dirent* de = readdir(d.get())) {
-      if (de->d_type != DT_DIR || de->d_name[0] == '.') continue;
-      std::string p = dir + "/" + de->d_name;
+    for (const auto& name : list_dir(dir)) {
+      std::string p = dir + "/" + name;
+      struct stat st;
+      if (name[0] == '.' || lstat(p.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) continue;
+      if (name.rfind("bale-", 0) != 0) {
+        stack.push_back(p);
+        continue;
+      }
       // rmdir fails on a cgroup that still has processes or children: exactly what we want.
       // A bale-<pid> whose bale is alive may be made but not joined yet: leave it.
-      std::string_view name = de->d_name;
-      if (name.rfind("bale-", 0) == 0) {
-        pid_t pid = std::atoi(de->d_name + 5);
-        bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-        if (!alive && rmdir(p.c_str()) == 0) removed++;
-      } else {
-        stack.push_back(p);
-      }
+      pid_t pid = std::atoi(name.c_str() + 5);
+      bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+      if (!alive && rmdir(p.c_str()) == 0) removed++;
     }
   }
   return removed;

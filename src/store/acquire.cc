@@ -117,6 +117,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
       r.digest = rec->digest;
     } else {
       r.digest = info.digest();
+      if (downloaded) std::fprintf(stderr, "verifying %s\n", ref.c_str());
       image::Verification v = image::verify_image(r.path, paths, opts.signer, ref);
       if (v.status != image::VerifyStatus::kTrusted) {
         // --insecure covers unsigned and untrusted images, never a broken signature.
@@ -135,6 +136,9 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
     r.path = blob;
     info.path = blob;
   }
+  // One line per stage of a download (the transfer itself has its progress bar on a terminal).
+  if (downloaded && !path_exists(store.rootfs_path(r.digest)))
+    std::fprintf(stderr, "unpacking %s into %s\n", r.digest.c_str(), store.root().c_str());
   r.rootfs = store.ensure_unpacked(info, r.digest, r.in_use);
   return r;
 }

@@ -96,11 +96,8 @@ uint64_t disk_usage(const std::string& path) {
   while (!stack.empty()) {
     std::string dir = stack.back();
     stack.pop_back();
-    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-    if (!d) continue;
-    while (dirent* de = readdir(d.get())) {
-      if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-      std::string p = dir + "/" + de->d_name;
+    for (const auto& name : list_dir(dir)) {
+      std::string p = dir + "/" + name;
       struct stat st;
       if (lstat(p.c_str(), &st) < 0) continue;
       total += st.st_blocks * 512;
@@ -110,12 +107,11 @@ uint64_t disk_usage(const std::string& path) {
   return total;
 }
 
+// Entries of a store directory, without dot files.
 std::vector<std::string> dir_names(const std::string& dir) {
   std::vector<std::string> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return out;
-  while (dirent* de = readdir(d.get()))
-    if (de->d_name[0] != '.') out.emplace_back(de->d_name);
+  for (auto& n : list_dir(dir))
+    if (n[0] != '.') out.push_back(std::move(n));
   return out;
 }
 

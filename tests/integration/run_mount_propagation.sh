@@ -22,6 +22,9 @@ mkdir share
 # in the comparison; $T stays reachable through /mnt.
 mount --bind "$T" /mnt
 at_exit "umount -l /mnt"
+# The binary may live under /tmp (a clone there), which the tmpfs below hides.
+cp "$BALE" "$T/bale"
+BALE=/mnt/bale
 mount -t tmpfs -o mode=1777 bale-test-tmp /tmp
 at_exit "umount -l /tmp"
 cd /mnt

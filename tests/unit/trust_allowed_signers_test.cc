@@ -1,6 +1,8 @@
 // allowed_signers parsing and matching; ssh-keygen -Y verify is the oracle for what a line means.
 #include <gtest/gtest.h>
 
+#include "trust_test_support.h"
+
 #include <ctime>
 
 #include "base/error.h"
@@ -8,13 +10,6 @@
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"
 
-namespace bale::trust::testing {
-bool have_ssh_keygen();
-std::string sh_quote(std::string_view s);
-int run(const std::string& cmd);
-std::array<uint8_t, 64> sha512_of(std::string_view data);
-void write_text(const std::string& path, std::string_view text);
-}  // namespace bale::trust::testing
 
 namespace bale::trust {
 namespace {
@@ -22,16 +17,6 @@ namespace {
 using namespace testing;
 
 const std::string kPath = "/x/allowed_signers";
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string key_text(const PrivateKey& k) {
   PublicKey p = k.public_key();

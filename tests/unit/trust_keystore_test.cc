@@ -1,6 +1,8 @@
 // The keystore under a temp directory: machine key on first use, trust add/remove/list, and the
 // trust decision. Never touches /etc/bale.
 #include <gtest/gtest.h>
+
+#include "trust_test_support.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,29 +13,11 @@
 #include "trust/keystore.h"
 #include "trust/sshsig.h"
 
-namespace bale::trust::testing {
-bool have_ssh_keygen();
-std::string sh_quote(std::string_view s);
-int run(const std::string& cmd);
-std::string capture(const std::string& cmd);
-std::array<uint8_t, 64> sha512_of(std::string_view data);
-void write_text(const std::string& path, std::string_view text);
-}  // namespace bale::trust::testing
 
 namespace bale::trust {
 namespace {
 
 using namespace testing;
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 mode_t mode_of(const std::string& path) {
   struct stat st;

@@ -1,5 +1,7 @@
 // ed25519 keys against ssh-keygen: bale's files must be ones ssh-keygen reads, and the other way.
 #include <gtest/gtest.h>
+
+#include "trust_test_support.h"
 #include <sys/stat.h>
 
 #include <array>
@@ -10,15 +12,6 @@
 #include "base/fs.h"
 #include "trust/ssh_key.h"
 
-namespace bale::trust::testing {
-bool have_ssh_keygen();
-std::string sh_quote(std::string_view s);
-int run(const std::string& cmd);
-std::string capture(const std::string& cmd);
-std::string ssh_keygen_key(const std::string& dir, const std::string& name,
-                           const std::string& comment, const std::string& type = "ed25519");
-void write_text(const std::string& path, std::string_view text);
-}  // namespace bale::trust::testing
 
 namespace bale::trust {
 namespace {
@@ -31,17 +24,6 @@ using namespace testing;
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// The message of the bale::Error that `f` throws, or "" when it throws none.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // The armored lines of a private key file, and its decoded body.

@@ -1,19 +1,12 @@
 // SSHSIG against ssh-keygen -Y: bale's signatures verify there, and are the very bytes it writes.
 #include <gtest/gtest.h>
 
+#include "trust_test_support.h"
+
 #include "base/error.h"
 #include "base/fs.h"
 #include "trust/sshsig.h"
 
-namespace bale::trust::testing {
-bool have_ssh_keygen();
-std::string sh_quote(std::string_view s);
-int run(const std::string& cmd);
-std::string ssh_keygen_key(const std::string& dir, const std::string& name,
-                           const std::string& comment, const std::string& type = "ed25519");
-std::array<uint8_t, 64> sha512_of(std::string_view data);
-void write_text(const std::string& path, std::string_view text);
-}  // namespace bale::trust::testing
 
 namespace bale::trust {
 namespace {
@@ -24,16 +17,6 @@ using namespace testing;
   if (!have_ssh_keygen()) GTEST_SKIP() << "ssh-keygen is not installed"
 
 constexpr std::string_view kMessage = "the image bytes\n";
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // A directory with a message file and an ssh-keygen key, for signing with ssh-keygen.
 struct Fixture {

@@ -1,5 +1,4 @@
 // Helpers shared by the trust tests: running ssh-keygen (the independent oracle), hashing, files.
-// Declared again at the top of each trust_*_test.cc that uses them.
 #include <openssl/evp.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "trust_test_support.h"
 
 namespace bale::trust::testing {
 
@@ -44,7 +44,7 @@ std::string capture(const std::string& cmd) {
 
 // An unencrypted key made by ssh-keygen itself; returns its path (the .pub is beside it).
 std::string ssh_keygen_key(const std::string& dir, const std::string& name,
-                           const std::string& comment, const std::string& type = "ed25519") {
+                           const std::string& comment, const std::string& type) {
   std::string path = dir + "/" + name;
   std::string cmd = "ssh-keygen -q -t " + type + " -N '' -C " + sh_quote(comment) + " -f " +
                     sh_quote(path) + " </dev/null";
