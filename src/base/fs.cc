@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -27,20 +28,24 @@ UniqueFd open_file(const std::string& path, int flags, mode_t mode) {
 
 namespace {
 
+// Reads into the string itself, growing it as needed: no large stack buffer (each stack page
+// touched is a page fault, and this runs on every start).
 std::string read_all(int fd, const std::string& path, size_t limit) {
-  std::string out;
-  char buf[65536];
+  std::string out(4096, '\0');
+  size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == out.size()) out.resize(std::min(out.size() * 4, limit + 1));
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_sys("read", path);
     }
     if (n == 0) break;
-    if (out.size() + n > limit)
+    used += n;
+    if (used > limit)
       throw Error(fmt::format("read {}: file is larger than {} bytes", quote(path), limit));
-    out.append(buf, n);
   }
+  out.resize(used);
   return out;
 }
 

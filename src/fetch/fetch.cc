@@ -50,6 +50,8 @@ size_t on_data(char* data, size_t size, size_t n, void* p) {
   return size * n;
 }
 
+}  // namespace
+
 std::string redact(const std::string& url) {
   // user:password@ must not reach logs or error messages
   auto scheme = url.find("://");
@@ -59,8 +61,6 @@ std::string redact(const std::string& url) {
     return url;
   return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
 }
-
-}  // namespace
 
 bool is_url(const std::string& s) {
   for (const char* p : {"file://", "http://", "https://", "sftp://", "scp://"})

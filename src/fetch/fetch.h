@@ -8,6 +8,8 @@
 namespace bale::fetch {
 
 bool is_url(const std::string& s);
+// The URL with any user:password@ replaced by ***@: what messages may show.
+std::string redact(const std::string& url);
 
 // Downloads `url` to `dest`. Throws bale::Error naming the URL and what failed (HTTP status,
 // connection, authentication), leaving nothing at `dest`.

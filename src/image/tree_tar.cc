@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <clocale>
 #include <map>
 #include <memory>
 #include <vector>
@@ -44,10 +45,19 @@ struct EntryFree {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
+archive* new_writer() {
+  // File names are bytes, and UTF-8 by convention: in a UTF-8 locale libarchive writes them to
+  // pax headers as UTF-8 (what GNU tar expects) instead of marking them hdrcharset=BINARY.
+  // Set here, not at startup: loading locale data would slow every `bale run`.
+  static bool once = std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr;
+  (void)once;
+  return archive_write_new();
+}
+
 class TreeWriter {
  public:
   TreeWriter(std::string root, const TreeTarOptions& opts, const ByteSink& sink)
-      : root_(std::move(root)), opts_(opts), sink_(sink), a_(archive_write_new()) {
+      : root_(std::move(root)), opts_(opts), sink_(sink), a_(new_writer()) {
     check(archive_write_set_format_pax_restricted(a_.get()), "set format");
     check(archive_write_set_format_option(a_.get(), "pax", "xattrheader", "SCHILY"), "option");
     // Our own chunking does the buffering; 512-byte blocks keep the stream unpadded at the end.

@@ -27,6 +27,10 @@ namespace {
 // an empty file when `file` is set. Image symlinks are resolved inside the root, so a mount can
 // never land outside it.
 UniqueFd mountpoint_in_root(int root_fd, const std::string& path, bool file) {
+  if (UniqueFd fd(open_in_root(root_fd, path, O_PATH)); fd || errno != ENOENT) {
+    if (!fd) throw_sys("open", path);
+    return fd;  // the usual case: the image has it
+  }
   std::string prefix;
   size_t i = 0;
   while (i < path.size()) {
@@ -84,11 +88,11 @@ void copy_host_etc_files(int root_fd) {
       continue;  // the host has none: leave the image's own
     }
     const char* leaf = f + 5;
-    struct stat st;
-    if (fstatat(etc.get(), leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-      continue;  // an image with a directory there keeps it
-    unlinkat(etc.get(), leaf, 0);
-    int fd = openat(etc.get(), leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+    int fd = openat(etc.get(), leaf, flags, 0644);
+    if (fd < 0 && errno == EISDIR) continue;  // an image with a directory there keeps it
+    if (fd < 0 && errno == ELOOP && unlinkat(etc.get(), leaf, 0) == 0)  // a symlink: replace it
+      fd = openat(etc.get(), leaf, flags, 0644);
     if (fd < 0) throw_sys("create", f);
     UniqueFd guard(fd);
     write_all(fd, content, f);

@@ -74,15 +74,13 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
 
 std::string local_path(const std::string& ref, Store& store, Download& dl) {
   if (!fetch::is_url(ref)) {
-    if (!path_exists(ref))
-      if (auto named = resolve_name(store, ref)) return *named;
-    if (!path_exists(ref))
-      throw Error(fmt::format("{}: no such image file, and no image of that name in the store",
-                              quote(ref)),
-                  ENOENT, kExitBeforeTarget)
-          .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name from "
-                     "`bale images` (made with `bale pack/import -t NAME`)");
-    return ref;
+    if (path_exists(ref)) return ref;
+    if (auto named = resolve_name(store, ref)) return *named;
+    throw Error(fmt::format("{}: no such image file, and no image of that name in the store",
+                            quote(ref)),
+                ENOENT, kExitBeforeTarget)
+        .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name from "
+                   "`bale images` (made with `bale pack/import -t NAME`)");
   }
   dl.path = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
   fetch::download(ref, dl.path);
@@ -97,14 +95,15 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   Download dl;
   r.path = local_path(ref, store, dl);
   bool downloaded = fetch::is_url(ref);
+  const std::string shown = fetch::redact(ref);  // never a password in a message
   struct stat st;
   if (stat(r.path.c_str(), &st) < 0) throw_sys("stat", r.path);
   image::ImageInfo info = image::read_image_info(r.path);
   auto rec = store.find_record(st);
   if (!info.trailer) {
     image::Verification v;
-    v.message = fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", quote(ref));
-    v.hint = fmt::format("sign it with: bale sign {}", ref);
+    v.message = fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", quote(shown));
+    v.hint = fmt::format("sign it with: bale sign {}", shown);
     if (!opts.insecure) refuse(v);
     warn_insecure(v.message);
     r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(r.path);
@@ -117,8 +116,8 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
       r.digest = rec->digest;
     } else {
       r.digest = info.digest();
-      if (downloaded) std::fprintf(stderr, "verifying %s\n", ref.c_str());
-      image::Verification v = image::verify_image(r.path, paths, opts.signer, ref);
+      if (downloaded) std::fprintf(stderr, "verifying %s\n", shown.c_str());
+      image::Verification v = image::verify_image(r.path, paths, opts.signer, shown);
       if (v.status != image::VerifyStatus::kTrusted) {
         // --insecure covers unsigned and untrusted images, never a broken signature.
         if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);

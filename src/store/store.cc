@@ -118,8 +118,10 @@ std::vector<std::string> dir_names(const std::string& dir) {
 }  // namespace
 
 Store::Store(std::string root) : root_(std::move(root)) {
-  for (const char* d : {"", "/images", "/tmp", "/locks", "/verified", "/blobs", "/mnt"})
-    mkdir_p(root_ + d, 0700);
+  // mnt/ is made last: when it exists, so does the rest (one stat on every start).
+  if (!path_exists(root_ + "/mnt"))
+    for (const char* d : {"", "/images", "/tmp", "/locks", "/verified", "/blobs", "/mnt"})
+      mkdir_p(root_ + d, 0700);
   // Canonical, so the lowerdir of every overlay names the store the same way and `gc` finds
   // the trees in use however the store was named (trailing slash, symlink, relative path).
   char* real = realpath(root_.c_str(), nullptr);
