@@ -4,12 +4,12 @@
 #                                        crun, podman run --rm --network host
 #   warm start of a Debian image   vs  warm start of the busybox image
 #   first run of a Debian image    vs  tar -xzf of the same file into a tmpfs
-# Same busybox root filesystem for every tool, /bin/true, median of RUNS (default 40).
+# Same busybox root filesystem for every tool, /bin/true, median of RUNS (default 100).
 # usage: bench/run.sh [RUNS]   (as root; after scripts/setup --bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
-runs=${1:-40}
+runs=${1:-100}
 bale=$src/build/bale
 w=$(mktemp -d /var/tmp/bale-bench-run.XXXXXX)
 cleanup() {
@@ -20,7 +20,16 @@ cleanup() {
 trap cleanup EXIT
 export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store
 
+# median_ms CMD...: the median wall time of RUNS runs after warm-up. hyperfine -N runs the
+# command directly (no shell, no timer process), which matters at this scale.
 median_ms() {
+  if command -v hyperfine >/dev/null && [ "$(type -t "$1")" = file ]; then
+    local q=() a
+    for a in "$@"; do q+=("$(printf '%q' "$a")"); done
+    hyperfine -N -i --warmup 5 --runs "$runs" --export-json "$w/h.json" "${q[*]}" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$w/h.json"
+    return
+  fi
   local t=() s e
   "$@" >/dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
@@ -31,6 +40,16 @@ median_ms() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 row() { printf '%-52s %9s ms  %6sx floor\n' "$1" "$2" "$(ratio "$2" "$floor")"; }
+# timed NAME CMD...: a row for CMD, or why it cannot run here (a failing command is not timed).
+timed() {
+  local name=$1 err; shift
+  if err=$("$@" 2>&1 >/dev/null); then
+    row "$name" "$(median_ms "$@")"
+  else
+    printf '%-52s %s\n' "$name" "fails here: $(echo "$err" | tail -1)"
+  fi
+}
+export USER=${USER:-root}  # ch-run refuses to start without it
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
@@ -55,10 +74,10 @@ bale_ms=$(median_ms "$bale" run "$w/bb.bale" /bin/true)
 row "host /bin/true" "$host"
 row "start-floor (overlay + /proc /dev /sys)" "$floor"
 row "bale run IMAGE /bin/true" "$bale_ms"
-row "unshare -m chroot ROOT /bin/true" "$(median_ms unshare -m chroot "$root" /bin/true)"
-command -v ch-run >/dev/null && row "ch-run ROOT -- /bin/true" "$(median_ms ch-run "$root" -- /bin/true)"
+timed "unshare -m chroot ROOT /bin/true" unshare -m chroot "$root" /bin/true
+command -v ch-run >/dev/null && timed "ch-run ROOT -- /bin/true" ch-run "$root" -- /bin/true
 command -v bwrap >/dev/null &&
-  row "bwrap --bind ROOT / --proc /proc --dev /dev" "$(median_ms bwrap --bind "$root" / --proc /proc --dev /dev /bin/true)"
+  timed "bwrap --bind ROOT / --proc /proc --dev /dev" bwrap --bind "$root" / --proc /proc --dev /dev /bin/true
 # OCI runtimes on one prepared bundle (host network). The spec's rlimits are dropped: this
 # sandbox refuses setrlimit, which every OCI runtime would otherwise call.
 mkdir -p "$w/bundle"
@@ -102,9 +121,16 @@ if [ -d "$deb" ]; then
   echo "== Debian bookworm minbase image =="
   "$bale" pack "$deb" -o "$w/deb.bale" 2>/dev/null
   "$bale" run "$w/deb.bale" /bin/true
+  deb_root=$(ls -d "$w"/store/images/*/rootfs | grep -v "^$root$")
   deb_ms=$(median_ms "$bale" run "$w/deb.bale" /bin/true)
-  printf '%-52s %9s ms\n' "warm bale run debian /bin/true" "$deb_ms" "warm bale run busybox /bin/true" "$bale_ms"
+  deb_floor=$(median_ms "$w/start-floor" "$deb_root" "$w/stage" /bin/true)
+  printf '%-52s %9s ms\n' "warm bale run debian /bin/true" "$deb_ms" \
+    "warm bale run busybox /bin/true" "$bale_ms" \
+    "start-floor debian /bin/true (dynamic: ld.so + libc)" "$deb_floor"
   echo "ratio debian/busybox warm: $(ratio "$deb_ms" "$bale_ms")   (target <= 1.20)"
+  echo "bale's own cost over the floor: busybox $(awk -v a="$bale_ms" -v b="$floor" 'BEGIN {printf "%.2f", a-b}') ms," \
+       "debian $(awk -v a="$deb_ms" -v b="$deb_floor" 'BEGIN {printf "%.2f", a-b}') ms" \
+       "(ratio $(ratio "$(awk -v a="$deb_ms" -v b="$deb_floor" 'BEGIN {print a-b}')" "$(awk -v a="$bale_ms" -v b="$floor" 'BEGIN {print a-b}')"))"
   mkdir -p "$w/tmpfs" && mount -t tmpfs tmpfs "$w/tmpfs"
   # Both on the same tmpfs: the store for bale, the target directory for tar.
   first() {

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "cli/run_options.h"
 #include "cmd/commands.h"
 
 namespace bale::cli {
@@ -33,38 +34,20 @@ void add_config_options(CLI::App* c, cmd::PackOptions& o) {
 }
 
 void add_run_options(CLI::App* c, cmd::RunOptions& o) {
-  c->add_option("--signer", o.signer, "accept only this signer (key or SHA256:...)");
-  c->add_flag("--insecure", o.insecure, "run unsigned or untrusted images (with a warning)");
-  c->add_option("--store", o.store, "store directory (default /var/lib/bale)");
-  c->add_flag("--read-only", o.read_only, "mount the root filesystem read-only");
-  c->add_option("-v,--volume", o.volumes, "HOST:CONTAINER[:ro] bind mount");
-  c->add_option("--tmpfs", o.tmpfs, "PATH[:size=N] tmpfs mount");
-  c->add_option("-e,--env", o.env, "K=V, or K to pass the caller's value");
-  c->add_option("--env-file", o.env_files, "file of K=V lines");
-  c->add_option("-w,--workdir", o.workdir, "working directory");
-  c->add_option("-u,--user", o.user, "USER[:GROUP] from the image's /etc/passwd and /etc/group");
-  c->add_option("--entrypoint", o.entrypoint, "replace the image's entrypoint (drops its Cmd)");
-  c->add_option("--memory", o.memory, "memory limit, e.g. 512m");
-  c->add_option("--cpus", o.cpus, "CPU limit, e.g. 1.5");
-  c->add_option("--pids", o.pids, "limit on the number of processes");
-}
-
-// For `run` and `unit`: the index of IMAGE, the first argument after the subcommand that is
-// neither an option nor an option's value. Everything after IMAGE is the command, untouched.
-int image_index(int argc, char** argv, int sub) {
-  static const std::set<std::string> with_value = {
-      "--signer", "--store", "-v", "--volume", "--tmpfs", "-e", "--env", "--env-file",
-      "-w", "--workdir", "-u", "--user", "--entrypoint", "--memory", "--cpus", "--pids"};
-  for (int i = sub + 1; i < argc; i++) {
-    std::string a = argv[i];
-    if (a == "--") return i + 1 < argc ? i + 1 : -1;
-    if (a.size() > 1 && a[0] == '-') {
-      if (with_value.count(a)) i++;
+  for (const RunFlag* f = kRunFlags; f->names; f++) {
+    if (!f->takes_value) {
+      c->add_flag_callback(f->names, [&o, f] { f->set(o, ""); }, f->help);
       continue;
     }
-    return i;
+    c->add_option_function<std::vector<std::string>>(
+         f->names,
+         [&o, f](const std::vector<std::string>& values) {
+           for (const auto& v : values)
+             if (!f->set(o, v)) throw CLI::ValidationError(f->names, "bad value " + quote(v));
+         },
+         f->help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   }
-  return -1;
 }
 
 }  // namespace
@@ -73,8 +56,10 @@ int run(int argc, char** argv) {
   int sub = 1;
   while (sub < argc && argv[sub][0] == '-') sub++;
   std::string name = sub < argc ? argv[sub] : "";
-  // `run` stops option parsing at IMAGE, so the command's own options stay its own.
+  // `run` stops option parsing at IMAGE, so the command's own options stay its own. The usual
+  // case is parsed without CLI11; anything unusual goes through CLI11 for its messages.
   if (name == "run") {
+    if (auto fast = parse_run_fast(argc, argv, sub)) return cmd::run(*fast);
     int img = image_index(argc, argv, sub);
     if (img > 0) return run_split(img + 1, argv, {argv + img + 1, argv + argc}, {});
   }
