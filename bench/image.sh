@@ -28,7 +28,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
 
-# A tree of real files: the host's /usr/lib and /usr/share, about 300+ MB.
+# A tree of real files from the host's /usr, at least 300 MB (whole directories are copied).
 tree=$w/tree
 mkdir -p "$tree"
 for d in /usr/lib/x86_64-linux-gnu /usr/share /usr/lib/gcc /usr/libexec; do
