@@ -17,6 +17,7 @@
 #include "base/fs.h"
 #include "image/body_reader.h"
 #include "image/config.h"
+#include "image/digest.h"
 #include "image/image_file.h"
 #include "image/tree_tar.h"
 #include "image/unpack.h"
@@ -172,14 +173,27 @@ void add_file(archive* a, const std::string& name, uint64_t size,
 void export_docker_archive(const std::string& image, const std::string& dest,
                            const std::optional<std::string>& tag) {
   ImageInfo info = read_image_info(image);
-  if (!info.trailer)
-    throw Error(fmt::format("{}: a plain tar.gz has no config to export; sign it first with "
-                            "`bale sign`", quote(image)));
   UniqueFd in = open_file(image, O_RDONLY);
-  json config = parse_config(info.trailer->config, quote(image));
+  uint64_t tar_size = info.trailer ? info.trailer->tar.size : 0;
+  std::string config_bytes;
+  if (info.trailer) {
+    config_bytes = info.trailer->config;
+  } else {
+    // A plain tar.gz (exported only with --insecure): an empty config around its tar, whose
+    // sha256 and size take one pass over it.
+    Digest sha = Digest::sha256();
+    inflate_range(in.get(), 0, info.file_size, image, [&](std::string_view d) {
+      sha.update(d);
+      tar_size += d.size();
+    });
+    json c = new_config();
+    finalize_config(c, sha.hex(),
+                    fmt::format("bale export {}", basename_of(image)));
+    config_bytes = serialize_config(c);
+  }
+  json config = parse_config(config_bytes, quote(image));
   std::string diff_id = single_diff_id(config, quote(image)).substr(7);
-  std::string config_bytes = info.trailer->config;
-  std::string config_name = info.digest().substr(7) + ".json";
+  std::string config_name = sha256_hex(config_bytes) + ".json";
   std::string layer_name = diff_id + "/layer.tar";
   json manifest = json::array({json{{"Config", config_name},
                                     {"RepoTags", tag ? json::array({*tag}) : json(nullptr)},
@@ -195,7 +209,7 @@ void export_docker_archive(const std::string& image, const std::string& dest,
     return [&s](const std::function<void(std::string_view)>& sink) { sink(s); };
   };
   add_file(a.get(), config_name, config_bytes.size(), bytes(config_bytes), dest);
-  add_file(a.get(), layer_name, info.trailer->tar.size,
+  add_file(a.get(), layer_name, tar_size,
            [&](const std::function<void(std::string_view)>& sink) {
              inflate_range(in.get(), 0, info.body_size(), image, sink);
            },

@@ -19,46 +19,17 @@ void put_le32(std::string& s, size_t at, uint32_t v) {
   for (int i = 0; i < 4; i++) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-EVP_MD_CTX* new_digest(const EVP_MD* md) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (!ctx || EVP_DigestInit_ex(ctx, md, nullptr) != 1) throw Error("OpenSSL: cannot start a digest");
-  return ctx;
-}
-
-std::string final_digest(EVP_MD_CTX* ctx) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> copy(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_MD_CTX_copy_ex(copy.get(), ctx);
-  EVP_DigestFinal_ex(copy.get(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
 }  // namespace
 
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-HashingSink::HashingSink(int fd, std::string path)
-    : fd_(fd), path_(std::move(path)), ctx_(new_digest(EVP_sha512())) {}
-
-HashingSink::~HashingSink() { EVP_MD_CTX_free(ctx_); }
+HashingSink::HashingSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
 
 void HashingSink::write(std::string_view data) {
-  EVP_DigestUpdate(ctx_, data.data(), data.size());
+  sha512_.update(data);
   write_all(fd_, data, path_);
   written_ += data.size();
 }
 
-std::string HashingSink::digest() const { return final_digest(ctx_); }
+std::string HashingSink::digest() const { return sha512_.bytes(); }
 
 // Member layout: 1f 8b 08 FLG=04(FEXTRA) MTIME=0 XFL=0 OS=ff XLEN=8 'b' 'l' 4 0 SIZE32,
 // then raw deflate, CRC32 and ISIZE. SIZE32 is the whole member's length.
@@ -88,8 +59,7 @@ std::string gzip_member(std::string_view data, int level) {
   return out;
 }
 
-GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int threads)
-    : sink_(sink), sha256_(new_digest(EVP_sha256())) {
+GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int threads) : sink_(sink) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   max_in_flight_ = 2 * threads;
   chunk_.reserve(kChunkSize);
@@ -97,11 +67,10 @@ GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int threads)
 
 GzipBodyWriter::~GzipBodyWriter() {
   for (auto& f : in_flight_) f.wait();  // never leave a worker writing into freed memory
-  EVP_MD_CTX_free(sha256_);
 }
 
 void GzipBodyWriter::write(std::string_view data) {
-  EVP_DigestUpdate(sha256_, data.data(), data.size());
+  sha256_.update(data);
   tar_size_ += data.size();
   while (!data.empty()) {
     size_t take = std::min(data.size(), kChunkSize - chunk_.size());
@@ -131,7 +100,7 @@ void GzipBodyWriter::drain(size_t keep) {
 void GzipBodyWriter::finish() {
   if (!chunk_.empty() || tar_size_ == 0) submit_chunk();
   drain(0);
-  sha256_hex_ = hex(final_digest(sha256_));
+  sha256_hex_ = sha256_.hex();
 }
 
 std::string GzipBodyWriter::tar_sha256_hex() const { return sha256_hex_; }

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include <openssl/evp.h>
+#include "image/digest.h"
 
 namespace bale::image {
 
@@ -24,7 +24,6 @@ inline constexpr int kCompressionLevel = 6;
 class HashingSink {
  public:
   HashingSink(int fd, std::string path);
-  ~HashingSink();
   HashingSink(const HashingSink&) = delete;
   HashingSink& operator=(const HashingSink&) = delete;
 
@@ -38,7 +37,7 @@ class HashingSink {
   int fd_;
   std::string path_;
   uint64_t written_ = 0;
-  EVP_MD_CTX* ctx_;
+  Digest sha512_ = Digest::sha512();
 };
 
 // Receives the uncompressed tar stream; compresses chunks in parallel and writes them to the
@@ -68,13 +67,11 @@ class GzipBodyWriter {
   std::string chunk_;
   std::deque<std::future<std::string>> in_flight_;
   uint64_t tar_size_ = 0;
-  EVP_MD_CTX* sha256_;
+  Digest sha256_ = Digest::sha256();
   std::string sha256_hex_;
 };
 
 // One gzip member holding `data`, with the 'bl' size subfield. Deterministic: mtime 0, OS 255.
 std::string gzip_member(std::string_view data, int level = kCompressionLevel);
-
-std::string hex(std::string_view bytes);
 
 }  // namespace bale::image

@@ -36,12 +36,6 @@ void write_trailer(HashingSink& sink, const trust::PrivateKey& key, std::string_
   sink.write(encode_trailer_end(f));
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char out[32];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-  return hex(std::string_view(reinterpret_cast<char*>(out), len));
-}
 
 uint64_t count_tar_entries(int fd, uint64_t len, const std::string& path) {
   ArchiveReader a = open_archive_range(fd, 0, len, path, false);
@@ -88,16 +82,13 @@ void sign_image(const std::string& src, const std::string& dest, const trust::Pr
     single_diff_id(parse_config(config, quote(src)), quote(src));
     tar = info.trailer->tar;
   } else {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    Digest sha = Digest::sha256();
     inflate_range(in.get(), 0, info.file_size, src, [&](std::string_view d) {
-      EVP_DigestUpdate(ctx.get(), d.data(), d.size());
+      sha.update(d);
       tar.size += d.size();
     });
     tar.entries = count_tar_entries(in.get(), info.file_size, src);
-    unsigned char md[32];
-    EVP_DigestFinal_ex(ctx.get(), md, nullptr);
-    config = make_config(hex(std::string_view(reinterpret_cast<char*>(md), 32)), "");
+    config = make_config(sha.hex(), "");
   }
   AtomicFile out(dest, 0644);
   HashingSink sink(out.fd(), out.temp_path());
@@ -143,8 +134,7 @@ ImageInfo read_image_info(const std::string& path) {
 }
 
 trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha512(), nullptr);
+  Digest sha = Digest::sha512();
   // pread, not mmap: a file truncated under us must give an error, not SIGBUS.
   std::vector<char> buf(4 << 20);
   posix_fadvise(fd, 0, len, POSIX_FADV_SEQUENTIAL);
@@ -153,11 +143,12 @@ trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path)
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_sys("read", path);
     if (n == 0) throw Error(fmt::format("read {}: file ends at byte {} (truncated?)", quote(path), off));
-    EVP_DigestUpdate(ctx.get(), buf.data(), n);
+    sha.update(std::string_view(buf.data(), n));
     off += n;
   }
   trust::Sha512Digest d;
-  EVP_DigestFinal_ex(ctx.get(), d.data(), nullptr);
+  std::string raw = sha.bytes();
+  std::memcpy(d.data(), raw.data(), d.size());
   return d;
 }
 

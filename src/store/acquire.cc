@@ -2,7 +2,6 @@
 #include "store/acquire.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +13,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "fetch/fetch.h"
-#include "image/gzip_body.h"
+#include "image/digest.h"
 #include "store/names.h"
 
 namespace bale::store {
@@ -46,16 +45,13 @@ void warn_insecure(const std::string& message) {
 
 std::string file_sha256(const std::string& path) {
   UniqueFd fd = open_file(path, O_RDONLY);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  image::Digest sha = image::Digest::sha256();
   std::vector<char> buf(1 << 20);
   for (ssize_t n; (n = read(fd.get(), buf.data(), buf.size())) != 0;) {
     if (n < 0) throw_sys("read", path);
-    EVP_DigestUpdate(ctx.get(), buf.data(), n);
+    sha.update(std::string_view(buf.data(), n));
   }
-  unsigned char md[32];
-  EVP_DigestFinal_ex(ctx.get(), md, nullptr);
-  return "sha256:" + image::hex(std::string_view(reinterpret_cast<char*>(md), 32));
+  return "sha256:" + sha.hex();
 }
 
 // Fast path: a record says this very file (same inode, size and ctime) was verified before,

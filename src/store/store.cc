@@ -4,7 +4,6 @@
 #include <archive.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -22,7 +21,7 @@
 #include "base/fs.h"
 #include "image/body_reader.h"
 #include "image/config.h"
-#include "image/gzip_body.h"
+#include "image/digest.h"
 #include "image/parallel_inflate.h"
 #include "image/unpack.h"
 
@@ -39,13 +38,13 @@ std::string hex_of(const std::string& digest) {
 // Feeds libarchive the inflated body while hashing it, to check it against the diff_id.
 struct HashedSource {
   image::ParallelInflater* inflater;
-  EVP_MD_CTX* sha;
+  image::Digest* sha;
 };
 
 la_ssize_t hashed_read(archive*, void* p, const void** out) {
   auto* s = static_cast<HashedSource*>(p);
   std::string_view piece = s->inflater->next();
-  EVP_DigestUpdate(s->sha, piece.data(), piece.size());
+  s->sha->update(piece);
   *out = piece.data();
   return static_cast<la_ssize_t>(piece.size());
 }
@@ -58,9 +57,8 @@ std::string expected_diff_id(const image::ImageInfo& info) {
 // Unpacks a signed bale body, checking the tar's sha256 against the config's diff_id.
 void unpack_checked(const image::ImageInfo& info, int fd, const std::string& dest) {
   image::ParallelInflater inflater(fd, info.body_size(), info.path);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
-  HashedSource src{&inflater, sha.get()};
+  image::Digest sha = image::Digest::sha256();
+  HashedSource src{&inflater, &sha};
   {
     image::ArchiveReader a(archive_read_new());
     archive_read_support_format_tar(a.get());
@@ -70,11 +68,8 @@ void unpack_checked(const image::ImageInfo& info, int fd, const std::string& des
     image::unpack_tar(a.get(), info.path, dest);
   }
   // libarchive stops at the end-of-archive blocks; the hash covers the whole tar.
-  for (std::string_view p; !(p = inflater.next()).empty();)
-    EVP_DigestUpdate(sha.get(), p.data(), p.size());
-  unsigned char md[32];
-  EVP_DigestFinal_ex(sha.get(), md, nullptr);
-  std::string got = "sha256:" + image::hex(std::string_view(reinterpret_cast<char*>(md), 32));
+  for (std::string_view p; !(p = inflater.next()).empty();) sha.update(p);
+  std::string got = "sha256:" + sha.hex();
   if (got != expected_diff_id(info))
     throw Error(fmt::format("{}: the unpacked content ({}) does not match the config's diff_id",
                             quote(info.path), got));
