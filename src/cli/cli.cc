@@ -95,7 +95,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
   // the whole table costs a warm `bale run` a measurable part of its start.
   static const std::set<std::string> kCommands = {"key", "pack", "verify", "inspect", "sign",
                                                   "trust", "import", "export", "run", "unit",
-                                                  "store", "images", "rmi"};
+                                                  "store", "images", "rmi", "debug-parse"};
   std::string chosen;
   for (int i = 1; i < argc; i++) {
     if (argv[i][0] == '-') continue;
@@ -230,6 +230,14 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
       imgs.action = "rm";
       action = [&] { return cmd::images(imgs); };
     });
+  }
+
+  cmd::DebugParseOptions debug_parse;
+  if (wanted("debug-parse")) {
+    auto* dp = app.add_subcommand("debug-parse", "print a Dockerfile's parse (for tests)");
+    dp->group("");  // hidden from --help: a developer's tool, not a user's
+    dp->add_option("DOCKERFILE", debug_parse.file)->required();
+    dp->callback([&] { action = [&] { return cmd::debug_parse(debug_parse); }; });
   }
 
   try {

@@ -98,4 +98,10 @@ struct StoreOptions {
 };
 int store(const StoreOptions& o);
 
+struct DebugParseOptions {
+  std::string file;  // the Dockerfile
+};
+// Hidden: prints the Dockerfile parse in BuildKit's test format (src/build/dump.h).
+int debug_parse(const DebugParseOptions& o);
+
 }  // namespace bale::cmd

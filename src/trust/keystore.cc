@@ -176,6 +176,11 @@ PublicKey read_public_key_arg(std::string_view arg) {
   bool inline_key = (t.starts_with("ssh-") || t.starts_with("ecdsa-") || t.starts_with("sk-")) &&
                     t.find_first_of(" \t") != std::string_view::npos;
   if (inline_key) return PublicKey::parse(t, "key argument");
+  // A word that names no file and looks like no path was most likely meant as a key line.
+  bool looks_like_path = arg.find('/') != std::string_view::npos || arg.ends_with(".pub");
+  if (!looks_like_path && !path_exists(std::string(arg)))
+    throw Error(fmt::format("key {}: no such file, and not an 'ssh-ed25519 AAAA...' line",
+                            quote(arg)));
   return read_public_key_file(std::string(arg));
 }
 
