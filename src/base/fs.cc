@@ -183,6 +183,20 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return out;
 }
 
+void walk_tree(const std::string& root,
+               const std::function<bool(const std::string& path, const struct stat& st)>& visit) {
+  std::vector<std::string> stack{root};
+  while (!stack.empty()) {
+    std::string dir = std::move(stack.back());
+    stack.pop_back();
+    for (const auto& name : list_dir(dir)) {
+      std::string p = dir + "/" + name;
+      struct stat st;
+      if (lstat(p.c_str(), &st) == 0 && visit(p, st) && S_ISDIR(st.st_mode)) stack.push_back(p);
+    }
+  }
+}
+
 void remove_tree(const std::string& path) {
   auto rm = [](const char* p, const struct stat*, int type, struct FTW*) -> int {
     // A directory whose mode forbids writes still goes: removal needs the parent's permission.

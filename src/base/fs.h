@@ -4,7 +4,10 @@
 
 #include <sys/types.h>
 
+#include <sys/stat.h>
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +72,10 @@ class TempDir {
 void remove_tree(const std::string& path);
 // Names in a directory, without "." and ".."; empty when it cannot be opened.
 std::vector<std::string> list_dir(const std::string& dir);
+// Calls visit(path, lstat) for everything below `root` (not `root` itself), never following
+// symlinks; descends into a directory when visit returns true. Unreadable entries are skipped.
+void walk_tree(const std::string& root,
+               const std::function<bool(const std::string& path, const struct stat& st)>& visit);
 
 }  // namespace bale
 

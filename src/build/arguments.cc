@@ -13,19 +13,24 @@ namespace {
 
 using ArgParser = void (*)(Instruction*, std::string_view rest, char escape);
 
-// RUN, CMD, ENTRYPOINT, SHELL: a JSON array of strings, else the whole text as one string.
-void exec_or_shell(Instruction* inst, std::string_view rest, char) {
-  if (rest.empty()) return;
+// The exec form: true when `rest` is a JSON array of strings (then stored as the arguments),
+// false when it is no JSON at all (the caller's fallback applies); any other JSON is an error.
+bool exec_form(Instruction* inst, std::string_view rest) {
   switch (parse_json_array(rest, &inst->args)) {
     case JsonArray::kStrings:
       inst->json_form = true;
-      return;
+      return true;
     case JsonArray::kNotStrings:
       throw Error("when using JSON array syntax, arrays must be comprised of strings only");
     case JsonArray::kNotJson:
-      inst->args = {std::string(rest)};
-      return;
+      break;
   }
+  return false;
+}
+
+// RUN, CMD, ENTRYPOINT, SHELL: a JSON array of strings, else the whole text as one string.
+void exec_or_shell(Instruction* inst, std::string_view rest, char) {
+  if (!rest.empty() && !exec_form(inst, rest)) inst->args = {std::string(rest)};
 }
 
 // FROM, EXPOSE: words separated by blanks.
@@ -35,16 +40,7 @@ void words(Instruction* inst, std::string_view rest, char) {
 
 // COPY, ADD, VOLUME: a JSON array of strings, else words.
 void exec_or_words(Instruction* inst, std::string_view rest, char escape) {
-  switch (parse_json_array(rest, &inst->args)) {
-    case JsonArray::kStrings:
-      inst->json_form = true;
-      return;
-    case JsonArray::kNotStrings:
-      throw Error("when using JSON array syntax, arrays must be comprised of strings only");
-    case JsonArray::kNotJson:
-      words(inst, rest, escape);
-      return;
-  }
+  if (!exec_form(inst, rest)) words(inst, rest, escape);
 }
 
 // MAINTAINER, STOPSIGNAL, USER, WORKDIR: the text as it is.

@@ -127,25 +127,17 @@ std::vector<std::string> join_limited_cgroup(const Limits& l) {
 
 int remove_empty_cgroups() {
   int removed = 0;
-  std::vector<std::string> stack{kCgroupRoot};
-  while (!stack.empty()) {
-    std::string dir = stack.back();
-    stack.pop_back();
-    for (const auto& name : list_dir(dir)) {
-      std::string p = dir + "/" + name;
-      struct stat st;
-      if (name[0] == '.' || lstat(p.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) continue;
-      if (name.rfind("bale-", 0) != 0) {
-        stack.push_back(p);
-        continue;
-      }
-      // rmdir fails on a cgroup that still has processes or children: exactly what we want.
-      // A bale-<pid> whose bale is alive may be made but not joined yet: leave it.
-      pid_t pid = std::atoi(name.c_str() + 5);
-      bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-      if (!alive && rmdir(p.c_str()) == 0) removed++;
-    }
-  }
+  walk_tree(kCgroupRoot, [&](const std::string& path, const struct stat& st) {
+    if (!S_ISDIR(st.st_mode)) return false;
+    std::string name = basename_of(path);
+    if (name.rfind("bale-", 0) != 0) return true;  // look further down
+    // rmdir fails on a cgroup that still has processes or children: exactly what we want.
+    // A bale-<pid> whose bale is alive may be made but not joined yet: leave it.
+    pid_t pid = std::atoi(name.c_str() + 5);
+    bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+    if (!alive && rmdir(path.c_str()) == 0) removed++;
+    return false;
+  });
   return removed;
 }
 

@@ -87,18 +87,10 @@ std::string record_name(const struct stat& st) {
 
 uint64_t disk_usage(const std::string& path) {
   uint64_t total = 0;
-  std::vector<std::string> stack{path};
-  while (!stack.empty()) {
-    std::string dir = stack.back();
-    stack.pop_back();
-    for (const auto& name : list_dir(dir)) {
-      std::string p = dir + "/" + name;
-      struct stat st;
-      if (lstat(p.c_str(), &st) < 0) continue;
-      total += st.st_blocks * 512;
-      if (S_ISDIR(st.st_mode)) stack.push_back(p);
-    }
-  }
+  walk_tree(path, [&](const std::string&, const struct stat& st) {
+    total += st.st_blocks * 512;
+    return true;
+  });
   return total;
 }
 
