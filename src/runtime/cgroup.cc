@@ -12,7 +12,6 @@
 #include <cstdlib>
 
 #include <charconv>
-#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -26,6 +25,10 @@ namespace bale::runtime {
 namespace {
 
 constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
+
+// CPU time per 100 ms period. Rounded by hand: std::lround would make bale load libm at every
+// start (~0.1 ms), for this one call.
+long cpu_quota_us(double cpus) { return static_cast<long>(cpus * 100000 + 0.5); }
 
 bool is_v2() {
   struct statfs sf;
@@ -95,7 +98,7 @@ std::vector<std::string> join_limited_cgroup(const Limits& l) {
     write_value(parent + "/cgroup.subtree_control", "+memory +cpu +pids");
     std::string dir = make_group(parent);
     if (l.memory_bytes) write_value(dir + "/memory.max", std::to_string(*l.memory_bytes));
-    if (l.cpus) write_value(dir + "/cpu.max", fmt::format("{} 100000", std::lround(*l.cpus * 100000)));
+    if (l.cpus) write_value(dir + "/cpu.max", fmt::format("{} 100000", cpu_quota_us(*l.cpus)));
     if (l.pids) write_value(dir + "/pids.max", std::to_string(*l.pids));
     write_value(dir + "/cgroup.procs", pid);
     return {dir};
@@ -118,7 +121,7 @@ std::vector<std::string> join_limited_cgroup(const Limits& l) {
   if (l.cpus)
     join("cpu", [&](const std::string& d) {
       write_value(d + "/cpu.cfs_period_us", "100000");
-      write_value(d + "/cpu.cfs_quota_us", std::to_string(std::lround(*l.cpus * 100000)));
+      write_value(d + "/cpu.cfs_quota_us", std::to_string(cpu_quota_us(*l.cpus)));
     });
   if (l.pids)
     join("pids", [&](const std::string& d) { write_value(d + "/pids.max", std::to_string(*l.pids)); });
