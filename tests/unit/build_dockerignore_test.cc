@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "build/dockerignore.h"
+#include "test_support.h"
 
 namespace bale::build {
 namespace {
@@ -16,15 +17,7 @@ using Strings = std::vector<std::string>;
 IgnoreRules rules(std::string_view text) { return IgnoreRules::parse(text, ".dockerignore"); }
 bool excluded(std::string_view text, std::string_view path) { return rules(text).excluded(path); }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using bale::testing::error_of;
 
 std::string parse_error(std::string_view text) {
   return error_of([&] { rules(text); });
@@ -269,7 +262,7 @@ TEST(DockerIgnoreParse, MalformedPatternsNameFileLineAndPattern) {
             ".dockerignore:1: malformed pattern '[Local-Only]/': character class range is out "
             "of order");
   for (const char* bad : {"[", "[^", "[^bc", "a[", "*x[", "[\\"})
-    EXPECT_NE(parse_error(bad), "(no error)") << bad;
+    EXPECT_NE(parse_error(bad), "") << bad;  // an error, whose message is never empty
   EXPECT_EQ(error_of([] {
               IgnoreRules::parse(std::string(70000, 'a'), "ctx/.dockerignore");
             }).substr(0, 20),

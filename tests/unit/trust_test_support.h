@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "test_support.h"
 
 namespace bale::trust::testing {
 
@@ -20,15 +21,6 @@ std::string ssh_keygen_key(const std::string& dir, const std::string& name,
 std::array<uint8_t, 64> sha512_of(std::string_view data);
 void write_text(const std::string& path, std::string_view text);
 
-// The message of the bale::Error that `f` throws, or "" when it throws none.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using bale::testing::error_of;
 
 }  // namespace bale::trust::testing
