@@ -31,10 +31,9 @@ void HashingSink::write(std::string_view data) {
 
 std::string HashingSink::digest() const { return sha512_.bytes(); }
 
-// Member layout: 1f 8b 08 FLG=04(FEXTRA) MTIME=0 XFL=0 OS=ff XLEN=8 'b' 'l' 4 0 SIZE32,
-// then raw deflate, CRC32 and ISIZE. SIZE32 is the whole member's length.
+// Member layout: kMemberHeader, the member's length, raw deflate, CRC32 and ISIZE.
 std::string gzip_member(std::string_view data, int level) {
-  static constexpr size_t kHeader = 10 + 2 + 8;
+  constexpr size_t kHeader = kMemberHeaderSize;
   struct Free {
     void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
   };
@@ -47,8 +46,7 @@ std::string gzip_member(std::string_view data, int level) {
   }
   size_t bound = libdeflate_deflate_compress_bound(comp.get(), data.size());
   std::string out(kHeader + bound + 8, '\0');
-  static const unsigned char header[] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 8, 0, 'b', 'l', 4, 0};
-  std::memcpy(out.data(), header, sizeof header);
+  std::memcpy(out.data(), kMemberHeader, sizeof kMemberHeader);
   size_t n = libdeflate_deflate_compress(comp.get(), data.data(), data.size(),
                                          out.data() + kHeader, bound);
   if (n == 0) throw Error("libdeflate: compressed data did not fit its bound");

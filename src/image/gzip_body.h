@@ -19,6 +19,12 @@ namespace bale::image {
 inline constexpr size_t kChunkSize = 1u << 20;
 inline constexpr int kCompressionLevel = 6;
 
+// A body member's header: ID1 ID2 CM=deflate FLG=FEXTRA, MTIME 0, XFL 0, OS 255, XLEN 8, then the
+// 'b','l' subfield of length 4 whose value (bytes 16-19, little-endian) is the member's length.
+inline constexpr unsigned char kMemberHeader[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0,
+                                                    0,    0xff, 8, 0, 'b', 'l', 4, 0};
+inline constexpr size_t kMemberHeaderSize = sizeof kMemberHeader + 4;
+
 // Byte sink for the compressed file: writes to an fd and hashes everything written with
 // SHA-512 (the signature covers the stored bytes, so hashing them is all verification needs).
 class HashingSink {

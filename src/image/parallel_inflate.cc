@@ -17,7 +17,7 @@ namespace bale::image {
 
 namespace {
 
-constexpr size_t kHeader = 20;
+constexpr size_t kHeader = kMemberHeaderSize;
 // A member's data can exceed its chunk a little when the chunk does not compress at all.
 constexpr uint64_t kMaxMember = kChunkSize + kChunkSize / 8 + 4096;
 
@@ -28,9 +28,9 @@ uint32_t le32(std::string_view s, size_t at) {
 
 // The member length recorded in a bale member header, or 0 if this is not one.
 uint32_t member_size(std::string_view h) {
-  static const unsigned char want[] = {0x1f, 0x8b, 8, 4};
-  if (h.size() < kHeader || std::memcmp(h.data(), want, 4) != 0) return 0;
-  if (uint8_t(h[10]) != 8 || h[11] != 0 || h[12] != 'b' || h[13] != 'l' || h[14] != 4 || h[15])
+  // Bytes 4-9 (MTIME, XFL, OS) are not checked: any writer's value is fine.
+  if (h.size() < kHeader || std::memcmp(h.data(), kMemberHeader, 4) != 0 ||
+      std::memcmp(h.data() + 10, kMemberHeader + 10, 6) != 0)
     return 0;
   return le32(h, 16);
 }
