@@ -95,7 +95,8 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
   // the whole table costs a warm `bale run` a measurable part of its start.
   static const std::set<std::string> kCommands = {"key", "pack", "verify", "inspect", "sign",
                                                   "trust", "import", "export", "run", "unit",
-                                                  "store", "images", "rmi", "debug-parse"};
+                                                  "store", "images", "rmi", "debug-parse",
+                                                  "build", "bootstrap"};
   std::string chosen;
   for (int i = 1; i < argc; i++) {
     if (argv[i][0] == '-') continue;
@@ -230,6 +231,35 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
       imgs.action = "rm";
       action = [&] { return cmd::images(imgs); };
     });
+  }
+
+  cmd::BuildOptions bo;
+  if (wanted("build")) {
+    auto* b = app.add_subcommand("build", "build an image from a Dockerfile");
+    b->add_option("CONTEXT", bo.context, "the build context directory")->required();
+    b->add_option("-f,--file", bo.file, "the Dockerfile (default CONTEXT/Dockerfile)");
+    b->add_option("-o,--output", bo.output, "image file to write");
+    b->add_option("-t,--tag", bo.tags, "keep the image in the local store under NAME[:TAG]");
+    b->add_option("--build-arg", bo.build_args, "KEY=VALUE for an ARG (KEY alone: from the environment)");
+    b->add_option("--target", bo.target, "build this stage (default: the last)");
+    b->add_option("--label", bo.labels, "KEY=VALUE label on the image");
+    b->add_flag("--no-cache", bo.no_cache, "run every step again (the results replace the cache)");
+    b->add_flag("-q,--quiet", bo.quiet, "no step lines or RUN output unless a step fails");
+    b->add_option("--progress", bo.progress, "auto, plain, tty or quiet");
+    b->add_option("--network", bo.network, "network of RUN steps: host (default) or none");
+    b->add_option("--key", bo.key, "sign with this key instead of the machine key");
+    b->callback([&] { action = [&] { return cmd::build(bo); }; });
+  }
+
+  cmd::BootstrapOptions boot;
+  if (wanted("bootstrap")) {
+    auto* b = app.add_subcommand("bootstrap", "make a Debian base image with debootstrap");
+    b->add_option("NAME", boot.name, "debian:SUITE, e.g. debian:bookworm")->required();
+    b->add_option("--mirror", boot.mirror, "Debian mirror URL (default http://deb.debian.org/debian)");
+    b->add_option("--variant", boot.variant, "debootstrap variant (default minbase)");
+    b->add_option("-o,--output", boot.output, "also write the image file here");
+    b->add_option("--key", boot.key, "sign with this key instead of the machine key");
+    b->callback([&] { action = [&] { return cmd::bootstrap(boot); }; });
   }
 
   cmd::DebugParseOptions debug_parse;

@@ -92,6 +92,21 @@ int run(const RunOptions& o);
 // `run_options` are the options as given, written before IMAGE in ExecStart.
 int unit(const RunOptions& o, const std::vector<std::string>& run_args);
 
+struct BuildOptions {
+  std::string context, file, output, key, target_flag;
+  std::optional<std::string> target;
+  std::vector<std::string> tags, build_args, labels;
+  bool no_cache = false, quiet = false;
+  std::string progress = "auto", network = "host";
+};
+int build(const BuildOptions& o);
+
+// `bale bootstrap debian:SUITE`: a Debian base made by debootstrap, signed and named.
+struct BootstrapOptions {
+  std::string name, mirror = "http://deb.debian.org/debian", variant = "minbase", output, key;
+};
+int bootstrap(const BootstrapOptions& o);
+
 struct StoreOptions {
   std::string action;  // ls, gc
   std::optional<std::string> store;

@@ -24,56 +24,6 @@ namespace bale::runtime {
 
 namespace {
 
-// Opens `path` beneath the new root, creating it (and missing parents) as a directory, or as
-// an empty file when `file` is set. Image symlinks are resolved inside the root, so a mount can
-// never land outside it.
-UniqueFd mountpoint_in_root(int root_fd, const std::string& path, bool file) {
-  if (UniqueFd fd(open_in_root(root_fd, path, O_PATH)); fd || errno != ENOENT) {
-    if (!fd) throw_sys("open", path);
-    return fd;  // the usual case: the image has it
-  }
-  std::string prefix;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    std::string part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    std::string next = prefix + "/" + part;
-    bool last = i > path.size();
-    UniqueFd fd(open_in_root(root_fd, next, O_PATH));
-    if (!fd && errno == ENOENT) {
-      UniqueFd parent(open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY));
-      if (!parent) throw_sys("open", prefix.empty() ? "/" : prefix);
-      int r = last && file ? openat(parent.get(), part.c_str(),
-                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)
-                           : mkdirat(parent.get(), part.c_str(), 0755);
-      if (r < 0 && errno != EEXIST) throw_sys("create mountpoint", next);
-      if (last && file && r >= 0) close(r);
-    } else if (!fd) {
-      throw_sys("open", next);
-    }
-    prefix = next;
-  }
-  UniqueFd fd(open_in_root(root_fd, prefix, O_PATH));
-  if (!fd) throw_sys("open", prefix.empty() ? "/" : prefix);
-  return fd;
-}
-
-std::string fd_path(const UniqueFd& fd) { return fmt::format("/proc/self/fd/{}", fd.get()); }
-
-// Binds `host` onto `path` beneath the root. Read-only takes a remount of the new mount, which
-// must be reached through a fresh fd: the one used for the bind still points beneath it.
-void bind_in_root(int root_fd, const std::string& host, const std::string& path, bool file,
-                  bool read_only, bool recursive) {
-  bind_mount(host, fd_path(mountpoint_in_root(root_fd, path, file)), false, recursive);
-  if (read_only &&
-      mount(nullptr, fd_path(mountpoint_in_root(root_fd, path, file)).c_str(), nullptr,
-            MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
-    throw sys_error("remount read-only", path, errno);
-}
-
 // The host's resolv.conf, hosts and hostname, copied into the container's writable layer
 // (as docker does): the container sees the host's name service configuration, may change its
 // own copy, and can never write to the host's files. An image's symlink in their place (e.g. to

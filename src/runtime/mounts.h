@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "base/fd.h"
 
 namespace bale::runtime {
 
@@ -12,6 +15,17 @@ void bind_mount(const std::string& source, const std::string& target, bool read_
                 bool recursive = true);
 // Creates `path` as a directory, or as an empty file when `file` is set, if it is missing.
 void ensure_mountpoint(const std::string& path, bool file);
+// Opens `path` beneath `root_fd`, creating it (and missing parents) as a directory, or as an
+// empty file when `file` is set. Symlinks resolve inside the root, so a mount can never land
+// outside it. `created`, when given, receives each path it created, outermost first.
+UniqueFd mountpoint_in_root(int root_fd, const std::string& path, bool file,
+                            std::vector<std::string>* created = nullptr);
+// Binds `host` onto `path` beneath the root (created as above).
+void bind_in_root(int root_fd, const std::string& host, const std::string& path, bool file,
+                  bool read_only, bool recursive);
+// "/proc/self/fd/N": a path for mount(2) that names exactly what `fd` holds.
+std::string fd_path(const UniqueFd& fd);
+
 // pivot_root into `new_root` and detach the old root (pivot_root(".", ".") idiom).
 void pivot_into(const std::string& new_root);
 

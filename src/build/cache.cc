@@ -1,0 +1,133 @@
+// The build cache (see cache.h).
+#include "build/cache.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+
+namespace bale::build {
+
+namespace {
+
+// Entries are named by a prefix of the key: 96 bits keep collisions out of reach and keep the
+// overlay's lowerdir option (one page at most) able to list well over a hundred layers.
+constexpr size_t kIdLength = 24;
+
+UniqueFd lock_file(const std::string& path, int how) {
+  UniqueFd fd = open_file(path, O_RDWR | O_CREAT, 0600);
+  while (flock(fd.get(), how) < 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return UniqueFd();
+    throw_sys("lock", path);
+  }
+  return fd;
+}
+
+void make_dirs(const std::string& dir) {
+  for (const char* d : {"", "/cache", "/steps", "/mounts", "/empty"}) mkdir_p(dir + d, 0700);
+  if (chmod((dir + "/empty").c_str(), 0755) < 0) throw_sys("chmod", dir + "/empty");
+}
+
+bool is_empty_dir(const std::string& dir) { return list_dir(dir).empty(); }
+
+}  // namespace
+
+StepDir& StepDir::operator=(StepDir&& o) noexcept {
+  if (this != &o) {
+    this->~StepDir();
+    path_ = std::move(o.path_);
+    o.path_.clear();
+  }
+  return *this;
+}
+
+StepDir::~StepDir() {
+  if (path_.empty()) return;
+  // Never walk into a view that is still mounted: removing through it would write whiteouts.
+  umount2(merged().c_str(), MNT_DETACH);
+  try {
+    remove_tree(path_);
+  } catch (...) {
+  }
+}
+
+BuildCache::BuildCache(const std::string& store_root) : dir_(store_root + "/build") {
+  make_dirs(dir_);
+  lock_ = lock_file(dir_ + "/lock", LOCK_SH);
+}
+
+std::string BuildCache::entry_dir(const std::string& key) const {
+  return fmt::format("{}/cache/{}", dir_, key.substr(0, kIdLength));
+}
+
+std::optional<std::string> BuildCache::lookup(const std::string& key) const {
+  std::string entry = entry_dir(key);
+  struct stat st;
+  if (stat(entry.c_str(), &st) < 0) return std::nullopt;
+  std::string diff = entry + "/diff";
+  return stat(diff.c_str(), &st) == 0 ? diff : std::string();
+}
+
+StepDir BuildCache::begin_step() const {
+  std::string tmpl = dir_ + "/steps/XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw_sys("mkdtemp", tmpl);
+  StepDir step(tmpl);
+  for (const char* d : {"/diff", "/work", "/merged"})
+    if (mkdir((step.path() + d).c_str(), 0755) < 0) throw_sys("mkdir", step.path() + d);
+  return step;
+}
+
+std::string BuildCache::commit(StepDir& step, const std::string& key, bool replace) const {
+  umount2(step.merged().c_str(), MNT_DETACH);
+  remove_tree(step.work());
+  remove_tree(step.merged());
+  if (is_empty_dir(step.diff()) && rmdir(step.diff().c_str()) < 0) throw_sys("rmdir", step.diff());
+  std::string entry = entry_dir(key);
+  if (replace && path_exists(entry)) {
+    std::string tmpl = dir_ + "/steps/old-XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw_sys("mkdtemp", tmpl);
+    StepDir old(tmpl);  // the replaced entry, removed when this goes out of scope
+    if (rename(entry.c_str(), old.path().c_str()) < 0) throw_sys("rename", entry);
+  }
+  if (rename(step.path().c_str(), entry.c_str()) < 0) {
+    if (errno != EEXIST && errno != ENOTEMPTY) throw_sys("rename", entry);
+    // Another build finished the same step first: theirs is as good.
+  } else {
+    step.release();
+  }
+  return *lookup(key);
+}
+
+std::string BuildCache::cache_mount(const std::string& id) const {
+  std::string dir = fmt::format("{}/mounts/{}", dir_, id);
+  mkdir_p(dir, 0755);
+  return dir;
+}
+
+bool BuildCache::prune(const std::string& store_root, size_t* removed) {
+  std::string dir = store_root + "/build";
+  if (!path_exists(dir)) return true;
+  UniqueFd lock = lock_file(dir + "/lock", LOCK_EX | LOCK_NB);
+  if (!lock) return false;
+  size_t n = 0;
+  for (const char* sub : {"/cache", "/steps", "/mounts"})
+    for (const auto& name : list_dir(dir + sub)) {
+      std::string path = dir + sub + "/" + name;
+      umount2((path + "/merged").c_str(), MNT_DETACH);
+      remove_tree(path);
+      if (sub[1] == 'c') n++;
+    }
+  if (removed) *removed = n;
+  return true;
+}
+
+}  // namespace bale::build

@@ -1,0 +1,356 @@
+// COPY/ADD file operations (see copy.h). Every path on the destination side is resolved beneath
+// the view's root fd, so an image's symlinks can never send a write outside it.
+#include "build/copy.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/body_reader.h"
+#include "image/digest.h"
+#include "image/tree_tar.h"
+#include "image/unpack.h"
+
+namespace bale::build {
+
+namespace {
+
+int openat2_with(int dir, const std::string& path, int flags, uint64_t resolve) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = resolve;
+  return static_cast<int>(syscall(SYS_openat2, dir, path.empty() ? "." : path.c_str(), &how,
+                                  sizeof how));
+}
+
+// Below a source directory nothing is followed: the walk listed what is there.
+UniqueFd open_below(int dir, const std::string& rel, int flags) {
+  UniqueFd fd(openat2_with(dir, rel, flags | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
+  if (!fd) throw_sys("open", rel);
+  return fd;
+}
+
+std::string proc_fd(int fd) { return fmt::format("/proc/self/fd/{}", fd); }
+
+struct stat stat_fd(int fd, const std::string& name) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) throw_sys("stat", name);
+  return st;
+}
+
+void copy_xattrs(int from, int to, const std::string& name) {
+  char names[16384];
+  ssize_t n = flistxattr(from, names, sizeof names);
+  if (n <= 0) return;  // none, or a file system without them
+  for (const char* k = names; k < names + n; k += std::strlen(k) + 1) {
+    if (!image::xattr_belongs_in_image(k)) continue;
+    char value[65536];
+    ssize_t len = fgetxattr(from, k, value, sizeof value);
+    if (len >= 0 && fsetxattr(to, k, value, static_cast<size_t>(len), 0) < 0)
+      throw sys_error(fmt::format("set xattr {} on", k), name, errno);
+  }
+}
+
+void copy_content(int from, int to, const std::string& name) {
+  for (;;) {
+    ssize_t n = copy_file_range(from, nullptr, to, nullptr, 1 << 30, 0);
+    if (n > 0) continue;
+    if (n == 0) return;
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+      throw_sys("copy", name);
+    break;  // no in-kernel copy between these file systems: plain reads and writes
+  }
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("read", name);
+    if (n == 0) return;
+    write_all(to, std::string_view(buf, static_cast<size_t>(n)), name);
+  }
+}
+
+// Is this file a tar archive, plain or compressed with anything libarchive reads?
+bool is_tar_archive(int fd, const std::string& name) {
+  uint64_t size = file_size(fd, name);
+  if (size == 0) return false;
+  auto a = image::open_archive_range(fd, 0, size, name, false);
+  archive_entry* e;
+  return archive_read_next_header(a.get(), &e) == ARCHIVE_OK;
+}
+
+class Copier {
+ public:
+  Copier(int root_fd, const CopyOptions& opts, const std::string& what)
+      : root_(root_fd), opts_(opts), what_(what) {}
+
+  // The directory `path` in the view, created (with its missing parents) when absent.
+  UniqueFd make_dir(const std::string& path) {
+    if (UniqueFd fd(open_in_root(root_, path, O_PATH | O_DIRECTORY)); fd) return fd;
+    std::string parent = dirname_of(path);
+    UniqueFd up = parent == path ? UniqueFd() : make_dir(parent);
+    if (!up) throw_sys("open", path);
+    std::string leaf = basename_of(path);
+    if (mkdirat(up.get(), leaf.c_str(), 0755) < 0 && errno != EEXIST)
+      throw sys_error(fmt::format("{}: create directory", what_), path, errno);
+    UniqueFd fd(open_in_root(root_, path, O_PATH | O_DIRECTORY));
+    if (!fd)
+      throw sys_error(fmt::format("{}: destination", what_), path, errno)
+          .with_hint(errno == ENOTDIR ? "something that is not a directory is in the way" : "");
+    if (fchownat(fd.get(), "", owner_uid(0), owner_gid(0), AT_EMPTY_PATH) < 0)
+      throw_sys("chown", path);
+    return fd;
+  }
+
+  // Copies the object `src` (an O_PATH fd) as `name` in the directory `dir` of the view; `where`
+  // is its path in the view, for hardlinks and messages.
+  void copy_one(int src, const struct stat& st, int dir, const std::string& name,
+                const std::string& where) {
+    if (S_ISDIR(st.st_mode)) return copy_dir(src, st, dir, name, where);
+    if (st.st_nlink > 1 && !S_ISDIR(st.st_mode)) {
+      auto it = links_.find({st.st_dev, st.st_ino});
+      if (it != links_.end()) return link_to(it->second, dir, name, where);
+      links_[{st.st_dev, st.st_ino}] = where;
+    }
+    clear_way(dir, name, where);
+    if (S_ISREG(st.st_mode)) {
+      copy_file(src, st, dir, name, where);
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(st.st_size + 1, '\0');
+      ssize_t n = readlinkat(src, "", target.data(), target.size());
+      if (n < 0) throw_sys("readlink", where);
+      target.resize(static_cast<size_t>(n));
+      if (symlinkat(target.c_str(), dir, name.c_str()) < 0) throw_sys("symlink", where);
+      finish_nofollow(dir, name, st, where);
+    } else {
+      if (mknodat(dir, name.c_str(), st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0)
+        throw_sys("mknod", where);
+      finish_nofollow(dir, name, st, where);
+    }
+  }
+
+  // Copies a directory's listed entries into `dest_dir` (at `where` in the view).
+  void copy_below(int src_dir, const std::vector<ContextEntry>& below, int dest_dir,
+                  const std::string& where) {
+    // Walk order puts a directory before its contents: a stack of open destination directories
+    // follows the walk without holding an fd for every directory at once.
+    std::vector<std::pair<std::string, UniqueFd>> stack;
+    for (const auto& e : below) {
+      std::string parent = e.path.find('/') == std::string::npos ? "" : dirname_of(e.path);
+      while (!stack.empty() && stack.back().first != parent) stack.pop_back();
+      int into = dest_dir;
+      if (!parent.empty()) {
+        if (stack.empty()) {
+          stack.emplace_back(parent, open_below(dest_dir, parent, O_PATH | O_DIRECTORY));
+        }
+        into = stack.back().second.get();
+      }
+      UniqueFd src = open_below(src_dir, e.path, O_PATH);
+      struct stat st = stat_fd(src.get(), e.path);
+      std::string leaf = basename_of(e.path);
+      copy_one(src.get(), st, into, leaf, where + "/" + e.path);
+      if (S_ISDIR(st.st_mode))
+        stack.emplace_back(e.path, open_below(into, leaf, O_PATH | O_DIRECTORY));
+    }
+  }
+
+  // Directory mtimes are set last: adding their contents changed them.
+  void finish_dirs() {
+    for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
+      UniqueFd fd(open_in_root(root_, it->first, O_PATH | O_DIRECTORY));
+      timespec ts[2] = {it->second, it->second};
+      if (fd) utimensat(fd.get(), "", ts, AT_EMPTY_PATH);
+    }
+  }
+
+  uid_t owner_uid(uid_t) const { return opts_.uid.value_or(0); }
+  gid_t owner_gid(gid_t) const { return opts_.gid.value_or(0); }
+  mode_t mode_of(const struct stat& st) const { return opts_.chmod.value_or(st.st_mode & 07777); }
+
+ private:
+  // Makes room for `name`: what is there is replaced, unless it is a directory.
+  void clear_way(int dir, const std::string& name, const std::string& where) {
+    struct stat st;
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return;
+    if (S_ISDIR(st.st_mode))
+      throw Error(fmt::format("{}: cannot replace the directory {} with a file", what_,
+                              quote(where)));
+    if (unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
+  }
+
+  void copy_dir(int src, const struct stat& st, int dir, const std::string& name,
+                const std::string& where) {
+    struct stat have;
+    if (fstatat(dir, name.c_str(), &have, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (S_ISDIR(have.st_mode)) return;  // merged into what is there, which keeps its metadata
+      if (unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
+    }
+    if (mkdirat(dir, name.c_str(), 0700) < 0) throw_sys("mkdir", where);
+    UniqueFd made = open_below(dir, name, O_RDONLY | O_DIRECTORY);
+    UniqueFd from(open(proc_fd(src).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (from) copy_xattrs(from.get(), made.get(), where);
+    if (fchown(made.get(), owner_uid(st.st_uid), owner_gid(st.st_gid)) < 0) throw_sys("chown", where);
+    if (fchmod(made.get(), mode_of(st)) < 0) throw_sys("chmod", where);
+    dir_times_.emplace_back(where, st.st_mtim);
+  }
+
+  void copy_file(int src, const struct stat& st, int dir, const std::string& name,
+                 const std::string& where) {
+    UniqueFd in(open(proc_fd(src).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) throw_sys("open", where);
+    UniqueFd out(openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out) throw_sys("create", where);
+    copy_content(in.get(), out.get(), where);
+    copy_xattrs(in.get(), out.get(), where);
+    if (fchown(out.get(), owner_uid(st.st_uid), owner_gid(st.st_gid)) < 0) throw_sys("chown", where);
+    // After chown, which clears set-id bits.
+    if (fchmod(out.get(), mode_of(st)) < 0) throw_sys("chmod", where);
+    timespec ts[2] = {st.st_mtim, st.st_mtim};
+    if (futimens(out.get(), ts) < 0) throw_sys("set times of", where);
+  }
+
+  void finish_nofollow(int dir, const std::string& name, const struct stat& st,
+                       const std::string& where) {
+    if (fchownat(dir, name.c_str(), owner_uid(st.st_uid), owner_gid(st.st_gid),
+                 AT_SYMLINK_NOFOLLOW) < 0)
+      throw_sys("chown", where);
+    timespec ts[2] = {st.st_mtim, st.st_mtim};
+    if (utimensat(dir, name.c_str(), ts, AT_SYMLINK_NOFOLLOW) < 0) throw_sys("set times of", where);
+  }
+
+  void link_to(const std::string& first, int dir, const std::string& name,
+               const std::string& where) {
+    UniqueFd parent(open_in_root(root_, dirname_of(first), O_PATH | O_DIRECTORY));
+    if (!parent) throw_sys("open", dirname_of(first));
+    clear_way(dir, name, where);
+    if (linkat(parent.get(), basename_of(first).c_str(), dir, name.c_str(), 0) < 0)
+      throw_sys("link", where);
+  }
+
+  int root_;
+  const CopyOptions& opts_;
+  std::string what_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;
+  std::vector<std::pair<std::string, timespec>> dir_times_;
+};
+
+void extract_into(int file_fd, const std::string& name, int dest_dir) {
+  uint64_t size = file_size(file_fd, name);
+  auto a = image::open_archive_range(file_fd, 0, size, name, false);
+  image::unpack_tar(a.get(), name, proc_fd(dest_dir));
+}
+
+}  // namespace
+
+int open_source(int root_fd, const std::string& path, const std::string& what) {
+  int fd = openat2_with(root_fd, path, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+  if (fd >= 0) return fd;
+  if (errno == EXDEV)
+    throw Error(fmt::format("{} source {}: a symbolic link on the way leads out of the build "
+                            "context", what, quote(path)));
+  throw sys_error(fmt::format("{} source", what), path, errno);
+}
+
+std::vector<ContextEntry> list_tree(int root_fd, const std::string& path) {
+  UniqueFd dir(open_source(root_fd, path, "COPY --from"));
+  std::vector<ContextEntry> out;
+  walk_tree(proc_fd(dir.get()), [&](const std::string& p, const struct stat& st) {
+    std::string rel = p.substr(proc_fd(dir.get()).size() + 1);
+    EntryType t = S_ISDIR(st.st_mode) ? EntryType::kDir
+                  : S_ISLNK(st.st_mode) ? EntryType::kSymlink : EntryType::kFile;
+    out.push_back({rel, t});
+    return S_ISDIR(st.st_mode);
+  });
+  return out;
+}
+
+void copy_into(const std::string& root, const std::vector<CopySource>& sources,
+               const std::string& dest, const CopyOptions& opts, const std::string& what) {
+  UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_sys("open", root);
+  Copier copier(root_fd.get(), opts, what);
+  bool dest_dir_hint = dest.ends_with('/') || dest.ends_with("/.") || dest == "/";
+  if (sources.size() > 1 && !dest_dir_hint)
+    throw Error(fmt::format("{} with more than one source needs a directory destination that "
+                            "ends with '/': {}", what, quote(dest)));
+  std::string target = dest == "/" ? "/" : clean_path(dest);
+  for (const auto& s : sources) {
+    UniqueFd src(open_source(s.root_fd, s.path, what));
+    struct stat st = stat_fd(src.get(), s.path);
+    if (S_ISDIR(st.st_mode)) {
+      UniqueFd dir = copier.make_dir(target);
+      UniqueFd src_dir(open(proc_fd(src.get()).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      copier.copy_below(src_dir.get(), s.below, dir.get(), target == "/" ? "" : target);
+      continue;
+    }
+    if (opts.extract_archives && S_ISREG(st.st_mode)) {
+      UniqueFd in(open(proc_fd(src.get()).c_str(), O_RDONLY | O_CLOEXEC));
+      if (is_tar_archive(in.get(), s.path)) {
+        UniqueFd dir = copier.make_dir(target);
+        UniqueFd rw(open(proc_fd(dir.get()).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        extract_into(in.get(), s.path, rw.get());
+        continue;
+      }
+    }
+    bool into_dir = dest_dir_hint;
+    if (!into_dir) {
+      UniqueFd existing(open_in_root(root_fd.get(), target, O_PATH));
+      into_dir = existing && S_ISDIR(stat_fd(existing.get(), target).st_mode);
+    }
+    std::string dir_path = into_dir ? target : dirname_of(target);
+    std::string name = into_dir ? basename_of(clean_path(s.path)) : basename_of(target);
+    UniqueFd dir = copier.make_dir(dir_path);
+    std::string where = (dir_path == "/" ? "" : dir_path) + "/" + name;
+    copier.copy_one(src.get(), st, dir.get(), name, where);
+  }
+  copier.finish_dirs();
+}
+
+std::string hash_source(const CopySource& source) {
+  auto d = image::Digest::sha256();
+  UniqueFd top(open_source(source.root_fd, source.path, "COPY"));
+  auto add = [&](int fd, const std::string& rel) {
+    struct stat st = stat_fd(fd, rel);
+    d.update(fmt::format("{}\0{:o}\0", rel, st.st_mode));
+    if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlinkat(fd, "", target, sizeof target);
+      if (n > 0) d.update(std::string_view(target, static_cast<size_t>(n)));
+    } else if (S_ISREG(st.st_mode)) {
+      UniqueFd in(open(proc_fd(fd).c_str(), O_RDONLY | O_CLOEXEC));
+      if (!in) throw_sys("open", rel);
+      char buf[1 << 16];
+      for (;;) {
+        ssize_t n = read(in.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_sys("read", rel);
+        if (n == 0) break;
+        d.update(std::string_view(buf, static_cast<size_t>(n)));
+      }
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+      d.update(fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev)));
+    }
+    d.update(std::string_view("\n", 1));
+  };
+  add(top.get(), ".");
+  if (!source.below.empty()) {
+    UniqueFd dir(open(proc_fd(top.get()).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    for (const auto& e : source.below) add(open_below(dir.get(), e.path, O_PATH).get(), e.path);
+  }
+  return d.hex();
+}
+
+}  // namespace bale::build

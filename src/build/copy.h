@@ -1,0 +1,50 @@
+// COPY and ADD into a stage's writable view: files, directories, symlinks and hardlinks with
+// their modes, mtimes and xattrs, owned by root or by --chown, with Docker's destination rules;
+// ADD's extraction of local tar archives; and the content digest of a source that keys the cache.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/dockerignore.h"
+
+namespace bale::build {
+
+// One source: `path` below the tree at `root_fd` ("." for the tree itself), and what below it to
+// take, relative to `path`, parents before children (from walk_context, so .dockerignore has
+// already spoken; empty for a file or symlink).
+struct CopySource {
+  int root_fd = -1;
+  std::string path;
+  std::vector<ContextEntry> below;
+};
+
+struct CopyOptions {
+  std::optional<uid_t> uid;  // --chown; files are root's otherwise
+  std::optional<gid_t> gid;
+  std::optional<mode_t> chmod;
+  bool extract_archives = false;  // ADD: a local tar (plain, gz, bz2, xz) is unpacked into dest
+};
+
+// Copies `sources` to `dest` (absolute, in the view at `root`; a trailing '/' means a
+// directory). Docker's rules: a directory's contents (not itself) go into dest; a file goes to
+// dest, or into it when dest ends with '/' or is an existing directory; several sources need a
+// directory dest ending with '/'. `what` ("COPY", "ADD") names the instruction in errors.
+void copy_into(const std::string& root, const std::vector<CopySource>& sources,
+               const std::string& dest, const CopyOptions& opts, const std::string& what);
+
+// The entries below a directory of a tree, parents first, for copying it whole.
+std::vector<ContextEntry> list_tree(int root_fd, const std::string& path);
+
+// Opens `path` beneath `root_fd` following symlinks only while they stay beneath it. Throws
+// bale::Error "<what> source '<path>': ..." when it does not exist or leads out of the tree.
+int open_source(int root_fd, const std::string& path, const std::string& what);
+
+// A digest of what a source holds: names, types, modes, link targets and file contents (never
+// mtimes or owners), as hex.
+std::string hash_source(const CopySource& source);
+
+}  // namespace bale::build

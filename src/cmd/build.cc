@@ -1,0 +1,116 @@
+// `bale build [-f Dockerfile] [-o IMAGE] [-t NAME] ... CONTEXT`: a Dockerfile carried out by bale
+// itself, the target stage squashed into one signed image.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "build/builder.h"
+#include "build/cache.h"
+#include "build/layers.h"
+#include "build/run_step.h"
+#include "cmd/commands.h"
+#include "image/config.h"
+#include "image/image_file.h"
+#include "image/tree_tar.h"
+#include "store/names.h"
+#include "trust/keystore.h"
+
+namespace bale::cmd {
+
+namespace {
+
+build::BuildRequest request(const BuildOptions& o) {
+  build::BuildRequest r;
+  char* ctx = realpath(o.context.c_str(), nullptr);
+  if (!ctx) throw sys_error("build context", o.context, errno);
+  r.context = ctx;
+  free(ctx);
+  r.dockerfile = o.file.empty() ? r.context + "/Dockerfile" : o.file;
+  if (!path_exists(r.dockerfile))
+    throw Error(fmt::format("no Dockerfile at {}", quote(r.dockerfile)), ENOENT, kExitUsage)
+        .with_hint("give one with -f FILE");
+  for (const auto& a : o.build_args) {
+    auto eq = a.find('=');
+    if (a.empty() || eq == 0) throw Error(fmt::format("--build-arg {}: expected KEY=VALUE", quote(a)), 0, kExitUsage);
+    if (eq != std::string::npos) {
+      r.build_args[a.substr(0, eq)] = a.substr(eq + 1);
+    } else if (const char* v = std::getenv(a.c_str())) {
+      r.build_args[a] = v;  // `--build-arg KEY` takes the value from the environment, as docker
+    }
+  }
+  for (const auto& kv : o.labels) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error(fmt::format("--label {}: expected KEY=VALUE", quote(kv)), 0, kExitUsage);
+    r.labels.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (o.network != "host" && o.network != "none" && o.network != "default")
+    throw Error(fmt::format("--network {}: bale builds with host or none", quote(o.network)), 0, kExitUsage);
+  r.network = o.network == "none" ? "none" : "host";
+  if (o.progress != "auto" && o.progress != "plain" && o.progress != "tty" && o.progress != "quiet")
+    throw Error(fmt::format("--progress {}: auto, plain, tty or quiet", quote(o.progress)), 0, kExitUsage);
+  r.quiet = o.quiet || o.progress == "quiet";
+  r.no_cache = o.no_cache;
+  r.target = o.target;
+  return r;
+}
+
+}  // namespace
+
+int build(const BuildOptions& o) {
+  if (o.output.empty() && o.tags.empty())
+    throw Error("bale build: give -o IMAGE, -t NAME, or both", 0, kExitUsage);
+  for (const auto& t : o.tags) store::normalize_name(t);
+  if (geteuid() != 0)
+    throw Error("bale build needs root for now (builds through user namespaces come later)", EPERM);
+  build::BuildRequest req = request(o);
+  auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
+  // Every mount of the build lives in this private namespace and dies with bale.
+  build::enter_build_namespace();
+  build::install_interrupt_handlers();
+  store::Store st(store::Store::default_root());
+  build::BuildCache cache(st.root());
+  build::Builder builder(req, st, cache);
+  const build::StageState& result = builder.build();
+
+  std::string output = o.output;
+  std::optional<TempDir> tmp;
+  if (output.empty()) {
+    tmp.emplace(st.root() + "/tmp", "build.");
+    output = tmp->path() + "/image.bale";
+  }
+  build::StepDir spot = cache.begin_step();
+  build::LayerView view = builder.view(result, spot);
+  nlohmann::json config = result.config;
+  auto clamp = image::source_date_epoch();
+  auto written = image::write_image(
+      output, key,
+      [&](image::GzipBodyWriter& body) {
+        build::check_interrupted();
+        return image::write_tree_tar(view.path(), {clamp, image::file_id(body.output_fd())},
+                                     [&](std::string_view d) { body.write(d); })
+            .entries;
+      },
+      [&](const std::string& sha) {
+        image::finalize_config(config, sha, "bale build");
+        return image::serialize_config(config);
+      });
+  tag_in_store(output, o.tags);
+  for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
+  std::string digest = "sha256:" + image::sha256_hex(written.config);
+  if (!req.quiet)
+    std::fprintf(stderr, "wrote %s: %llu entries, %llu bytes\n",
+                 quote(o.output.empty() ? o.tags.front() : o.output).c_str(),
+                 static_cast<unsigned long long>(written.tar.entries),
+                 static_cast<unsigned long long>(written.file_size));
+  std::printf("%s\n", digest.c_str());
+  return 0;
+}
+
+}  // namespace bale::cmd
