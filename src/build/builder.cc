@@ -233,11 +233,13 @@ StageState Builder::start_stage(const Stage& st) {
   } catch (const Error& e) {
     Error out(fmt::format("{}:{}: FROM {}: {}", plan_.file, from.start_line, ref, e.what()), e.err(),
               kExitFailed);
+    std::string how = ref.rfind("debian", 0) == 0
+                          ? fmt::format("`bale bootstrap {}`, ", ref.find(':') == std::string::npos ? "debian:bookworm" : ref)
+                          : "";
     throw out.with_hint(e.err() == ENOENT
-                            ? fmt::format("bale has no registry yet: make the base with `bale "
-                                          "bootstrap {}` (Debian), `bale pack DIR -t {}` or `bale "
-                                          "import FILE -t {}`, or give a path to an image file",
-                                          ref, ref, ref)
+                            ? fmt::format("bale has no registry yet: make the base with {}`bale "
+                                          "pack DIR -t {}` or `bale import FILE -t {}`, or give "
+                                          "the path of an image file", how, ref, ref)
                             : e.hint());
   }
   held_images_.push_back(std::move(img.in_use));

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "build/cache.h"
 #include "cmd/commands.h"
 #include "runtime/cgroup.h"
 #include "store/names.h"
@@ -21,6 +22,11 @@ int store(const StoreOptions& o) {
     for (const auto& blob : st.blobs())
       if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
         std::printf("removed %s.bale\n", blob.c_str());
+    size_t pruned = 0;
+    if (build::BuildCache::prune(st.root(), &pruned))
+      std::printf("removed %zu build cache entries\n", pruned);
+    else
+      std::fprintf(stderr, "bale: a build is running: the build cache is left as it is\n");
     int cg = runtime::remove_empty_cgroups();
     if (cg) std::printf("removed %d empty cgroups\n", cg);
     return 0;

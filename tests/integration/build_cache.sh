@@ -1,0 +1,66 @@
+#!/bin/bash
+# The build cache: nothing changed, nothing runs again (and the image is bit-identical); a
+# changed file re-runs from the first step that reads it; a touched file (mtime only) changes
+# nothing; a changed --build-arg re-runs only the RUNs that see it; --no-cache runs everything;
+# `bale store gc` prunes the cache.
+. "$(dirname "$0")/lib.sh"
+. "$BALE_SRC/tests/integration/build_lib.sh"
+export SOURCE_DATE_EPOCH=1700000000
+
+busybox_context ctx
+echo one >ctx/early.txt
+echo two >ctx/late.txt
+cat >ctx/Dockerfile <<EOF
+$BUSYBOX_STAGE
+COPY early.txt /early.txt
+RUN head -c 16 /dev/urandom | od -An -tx1 > /early-stamp
+ARG FLAVOR=plain
+RUN echo "\$FLAVOR" > /flavor; head -c 16 /dev/urandom | od -An -tx1 > /flavor-stamp
+COPY late.txt /late.txt
+RUN head -c 16 /dev/urandom | od -An -tx1 > /late-stamp
+EOF
+build -o 1.bale ctx
+[ "$(step_lines CACHED)" -eq 0 ] || fail "a first build found cache entries"
+build -o 2.bale ctx
+[ "$(step_lines ' CACHED$')" -eq 7 ] || fail "rebuild: $(step_lines ' CACHED$') of 7 steps cached: $(cat "$T/build.log")"
+[ "$(step_lines DONE)" -eq 0 ] || fail "rebuild ran steps: $(cat "$T/build.log")"
+cmp -s 1.bale 2.bale || fail "the rebuild with nothing changed is not bit-identical"
+
+touch -d @1500000000 ctx/early.txt
+build -o 3.bale ctx
+[ "$(step_lines DONE)" -eq 0 ] || fail "an mtime-only change re-ran steps: $(cat "$T/build.log")"
+
+echo TWO >ctx/late.txt
+build -o 4.bale ctx
+grep -qE '^\[8/9\] COPY late.txt /late.txt$' "$T/build.log" || fail "the changed COPY did not run: $(cat "$T/build.log")"
+[ "$(step_lines ' CACHED$')" -eq 5 ] || fail "after changing late.txt: $(cat "$T/build.log")"
+extract 4.bale r4
+extract 1.bale r1
+[ "$(cat r4/late.txt)" = TWO ] || fail "the new content is not in the image"
+cmp -s r1/early-stamp r4/early-stamp || fail "an early RUN ran again"
+cmp -s r1/late-stamp r4/late-stamp && fail "the RUN after the changed COPY was not re-run"
+
+build -o 5.bale --build-arg FLAVOR=spicy ctx
+grep -qE '^\[7/9\] RUN echo' "$T/build.log" || fail "the RUN that sees the ARG did not re-run"
+[ "$(step_lines ' CACHED$')" -eq 4 ] || fail "a build arg re-ran more than the RUNs that see it: $(cat "$T/build.log")"
+extract 5.bale r5
+[ "$(cat r5/flavor)" = spicy ] || fail "--build-arg did not reach RUN: $(cat r5/flavor)"
+cmp -s r4/early-stamp r5/early-stamp || fail "the RUN before the ARG ran again"
+
+build -o 6.bale --no-cache ctx
+[ "$(step_lines CACHED)" -eq 0 ] || fail "--no-cache used the cache"
+extract 6.bale r6
+cmp -s r4/early-stamp r6/early-stamp && fail "--no-cache did not re-run the first RUN"
+build -o 7.bale ctx
+[ "$(step_lines ' CACHED$')" -eq 7 ] || fail "the --no-cache results were not kept"
+extract 7.bale r7
+cmp -s r6/early-stamp r7/early-stamp || fail "the cache holds an older result than --no-cache made"
+
+[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -gt 0 ] || fail "no cache entries in the store"
+"$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
+[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] || fail "gc left cache entries"
+grep -qE 'removed [0-9]+ build cache entries' gc.out || fail "gc did not say what it pruned: $(cat gc.out)"
+build -o 8.bale ctx
+[ "$(step_lines CACHED)" -eq 0 ] || fail "cache hits after gc"
+no_build_leftovers
+exit 0
