@@ -177,14 +177,18 @@ const StageState& Builder::stage(size_t index) {
   if (auto it = done_.find(index); it != done_.end()) return *it->second;
   const Stage& st = plan_.stages[index];
   if (!in_progress_.insert(index).second)
-    fail(*st.from, fmt::format("stage {} depends on itself (a cycle of --from or FROM references)",
-                               st.name.empty() ? std::to_string(index) : quote(st.name)));
+    fail(current_ ? *current_ : *st.from,
+         fmt::format("stage {} depends on itself (a cycle of --from references)",
+                     st.name.empty() ? std::to_string(index) : quote(st.name)));
+  const Instruction* outer = current_;  // a stage built for a --from comes back here
+  current_ = st.from;
   auto state = std::make_unique<StageState>(start_stage(st));
   for (const Instruction* in : st.body) {
     current_ = in;
     check_interrupted();
     run_instruction(*state, *in);
   }
+  current_ = outer;
   in_progress_.erase(index);
   return *(done_[index] = std::move(state));
 }

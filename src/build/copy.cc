@@ -87,9 +87,13 @@ void copy_content(int from, int to, const std::string& name) {
 bool is_tar_archive(int fd, const std::string& name) {
   uint64_t size = file_size(fd, name);
   if (size == 0) return false;
-  auto a = image::open_archive_range(fd, 0, size, name, false);
-  archive_entry* e;
-  return archive_read_next_header(a.get(), &e) == ARCHIVE_OK;
+  try {
+    auto a = image::open_archive_range(fd, 0, size, name, false);
+    archive_entry* e;
+    return archive_read_next_header(a.get(), &e) == ARCHIVE_OK;
+  } catch (const Error&) {
+    return false;  // not an archive libarchive knows: copied as it is
+  }
 }
 
 class Copier {

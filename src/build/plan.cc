@@ -17,6 +17,11 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
 bool valid_stage_name(const std::string& s) {
   if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -52,7 +57,7 @@ Plan make_plan(const Dockerfile& df, const std::string& file) {
     } else if (plan.stages.empty()) {
       if (in.keyword != "arg")
         fail_at(plan, in, fmt::format("{} before the first FROM: only ARG may come before FROM",
-                                      in.keyword == "" ? "instruction" : lower(in.keyword)));
+                                      upper(in.keyword)));
       plan.global_args.push_back(&in);
     } else {
       plan.stages.back().body.push_back(&in);

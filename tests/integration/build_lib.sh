@@ -21,7 +21,7 @@ RUN ["/bin/busybox", "--install", "-s", "/bin"]'
 # build ARGS...: bale build; its stderr is kept in $T/build.log, its stdout in $T/build.out.
 build() {
   "$BALE" build "$@" >"$T/build.out" 2>"$T/build.log" ||
-    fail "bale build $* exited $?: $(tail -20 "$T/build.log")"
+    fail "bale build $* failed: $(tail -20 "$T/build.log")"
 }
 
 # extract IMAGE DIR: the image's root filesystem, extracted with GNU tar.
