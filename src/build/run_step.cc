@@ -216,7 +216,7 @@ void install_interrupt_handlers() {
 
 void check_interrupted() {
   if (g_interrupted)
-    throw Error(fmt::format("interrupted by {}", sigabbrev_np(g_interrupted)), EINTR,
+    throw Error(fmt::format("interrupted by SIG{}", sigabbrev_np(g_interrupted)), EINTR,
                 128 + g_interrupted);
 }
 

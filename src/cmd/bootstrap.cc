@@ -79,10 +79,12 @@ int bootstrap(const BootstrapOptions& o) {
   std::vector<std::string> args{"--variant=" + o.variant, suite, tree, o.mirror};
   if (o.variant == "-") args.erase(args.begin());
   run_debootstrap(prog, args);
-  // What Debian's own container images leave out: downloaded packages and apt's lists.
+  // What Debian's own container images leave out: downloaded packages, apt's lists, and the
+  // host's name service files debootstrap copied in (a run and a build provide their own).
   for (const char* d : {"/var/cache/apt/archives", "/var/lib/apt/lists"})
     for (const auto& f : list_dir(tree + d))
       if (f != "partial" && f != "lock") remove_tree(tree + d + "/" + f);
+  for (const char* f : {"/etc/resolv.conf", "/etc/hostname"}) ::unlink((tree + f).c_str());
 
   nlohmann::json config = image::new_config();
   config["config"]["Env"] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
