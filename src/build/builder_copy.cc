@@ -203,8 +203,18 @@ void Builder::copy(StageState& s, const Instruction& in) {
       std::string src = expand(s, word);
       if (add && is_http_url(src)) {
         if (flags.from) fail(in, "ADD of a URL takes no --from");
-        pending.push_back({Pending::Kind::kUrl, src, ""});
-        key_sources.push_back({{"url", src}});
+        // With --checksum the content is known before any download, and a cached step needs
+        // none; without, the file is fetched now and its digest keys the step (as BuildKit
+        // re-checks the URL on every build).
+        std::string fetched;
+        json k{{"url", src}};
+        if (!flags.checksum) {
+          fetched = fmt::format("{}/download-{}", from_mounts.path(), pending.size());
+          fetch::download(src, fetched);
+          k["content"] = file_digest(fetched, "sha256");
+        }
+        pending.push_back({Pending::Kind::kUrl, src, fetched});
+        key_sources.push_back(k);
         continue;
       }
       if (add && (src.rfind("git@", 0) == 0 || src.ends_with(".git")))
@@ -267,7 +277,11 @@ void Builder::copy(StageState& s, const Instruction& in) {
             throw Error(fmt::format("ADD {}: the URL names no file; give a file destination", p.path));
           if (name.empty()) name = "download";
           std::string file = scratch + "/" + name;
-          fetch::download(p.path, file);
+          if (p.content.empty()) {
+            fetch::download(p.path, file);
+          } else if (rename(p.content.c_str(), file.c_str()) < 0) {
+            throw_sys("rename", p.content);
+          }
           if (flags.checksum) {
             std::string algo = flags.checksum->substr(0, flags.checksum->find(':'));
             if (algo != "sha256" && algo != "sha512")

@@ -45,6 +45,18 @@ done
 [ "$(cat r/web/file.txt)" = 'downloaded content' ] || fail "ADD URL: $(ls -la r/web)"
 [ "$(stat -c %a r/web/file.txt)" = 600 ] || fail "ADD URL mode: $(stat -c %a r/web/file.txt)"
 
+# Without --checksum the URL is fetched on every build and its content keys the step.
+printf 'FROM scratch\nADD http://127.0.0.1:%s/file.txt /web/\n' "$port" >ctx/Dockerfile.nosum
+build -f ctx/Dockerfile.nosum -o n1.bale ctx
+build -f ctx/Dockerfile.nosum -o n2.bale ctx
+[ "$(step_lines ' CACHED$')" -eq 1 ] || fail "an unchanged URL was not cached: $(cat "$T/build.log")"
+echo 'changed content' >www/file.txt
+build -f ctx/Dockerfile.nosum -o n3.bale ctx
+[ "$(step_lines ' CACHED$')" -eq 0 ] || fail "a changed URL's content was taken from the cache"
+extract n3.bale n3
+[ "$(cat n3/web/file.txt)" = 'changed content' ] || fail "ADD URL after the change: $(cat n3/web/file.txt)"
+sum=$(sha256sum www/file.txt | cut -d' ' -f1)
+
 printf 'FROM scratch\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /web/\n' 0 "$port" >ctx/Dockerfile.bad
 expect_fail 1 "Dockerfile.bad:2: ADD http://127.0.0.1:$port/file.txt: checksum mismatch: expected sha256:0+, got sha256:$sum" \
   "$BALE" build -f ctx/Dockerfile.bad -o bad.bale ctx
