@@ -156,6 +156,31 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
   f.commit();
 }
 
+void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode) {
+  UniqueFd in = open_file(from, O_RDONLY);
+  AtomicFile out(to, mode);
+  std::string buf(1 << 20, '\0');
+  for (ssize_t n; (n = read(in.get(), buf.data(), buf.size())) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("read", from);
+    out.write(std::string_view(buf.data(), static_cast<size_t>(n)));
+  }
+  out.commit();
+}
+
+void place_file(const std::string& from, const std::string& to) {
+  std::string temp = fmt::format("{}/.{}.link-{}", dirname_of(to), basename_of(to), getpid());
+  ::unlink(temp.c_str());
+  if (link(from.c_str(), temp.c_str()) == 0) {
+    if (rename(temp.c_str(), to.c_str()) == 0) return;
+    int err = errno;
+    ::unlink(temp.c_str());
+    throw sys_error("rename", to, err);
+  }
+  if (errno != EXDEV && errno != EPERM) throw_sys("link", to);
+  copy_file_atomic(from, to);  // another file system
+}
+
 TempDir::TempDir(const std::string& parent, std::string_view prefix) {
   std::string base = parent;
   if (base.empty()) {

@@ -55,6 +55,11 @@ class AtomicFile {
 };
 
 void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Copies a file's bytes to `to` atomically (AtomicFile).
+void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode = 0644);
+// Makes `to` the same file as `from`: a hardlink put in place by rename (so an existing `to` is
+// replaced atomically), or an atomic copy across file systems.
+void place_file(const std::string& from, const std::string& to);
 
 // A private temporary directory removed recursively with everything in it on destruction.
 class TempDir {

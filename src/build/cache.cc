@@ -33,7 +33,7 @@ UniqueFd lock_file(const std::string& path, int how) {
 }
 
 void make_dirs(const std::string& dir) {
-  for (const char* d : {"", "/cache", "/steps", "/mounts", "/empty"}) mkdir_p(dir + d, 0700);
+  for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/empty"}) mkdir_p(dir + d, 0700);
   if (chmod((dir + "/empty").c_str(), 0755) < 0) throw_sys("chmod", dir + "/empty");
 }
 
@@ -107,6 +107,10 @@ std::string BuildCache::commit(StepDir& step, const std::string& key, bool repla
   return *lookup(key);
 }
 
+std::string BuildCache::image_path(const std::string& key) const {
+  return fmt::format("{}/images/{}.bale", dir_, key.substr(0, kIdLength));
+}
+
 std::string BuildCache::cache_mount(const std::string& id) const {
   std::string dir = fmt::format("{}/mounts/{}", dir_, id);
   mkdir_p(dir, 0755);
@@ -119,7 +123,7 @@ bool BuildCache::prune(const std::string& store_root, size_t* removed) {
   UniqueFd lock = lock_file(dir + "/lock", LOCK_EX | LOCK_NB);
   if (!lock) return false;
   size_t n = 0;
-  for (const char* sub : {"/cache", "/steps", "/mounts"})
+  for (const char* sub : {"/cache", "/steps", "/mounts", "/images"})
     for (const auto& name : list_dir(dir + sub)) {
       std::string path = dir + sub + "/" + name;
       umount2((path + "/merged").c_str(), MNT_DETACH);

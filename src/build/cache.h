@@ -7,6 +7,8 @@
 //   build/steps/<random>/    a step in progress: diff/ (upper), work/, merged/ (gc removes
 //                            leftovers of killed builds)
 //   build/mounts/<id>/       the directories of RUN --mount=type=cache
+//   build/images/<id>.bale   images written by earlier builds, by stage key, config and signer:
+//                            a rebuild with nothing changed hands out the same file
 //   build/empty/             an empty lower layer for a FROM scratch stage with no layer yet
 //   build/lock               shared by running builds, exclusive for gc
 #pragma once
@@ -54,6 +56,8 @@ class BuildCache {
   // committed the same key meanwhile, theirs is kept and returned, unless `replace` (--no-cache:
   // the fresh result wins).
   std::string commit(StepDir& step, const std::string& key, bool replace = false) const;
+  // Where the image for `key` (over the stage key, config, SOURCE_DATE_EPOCH and signer) is kept.
+  std::string image_path(const std::string& key) const;
   // The directory behind RUN --mount=type=cache,id=ID.
   std::string cache_mount(const std::string& id) const;
 

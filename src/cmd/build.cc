@@ -85,30 +85,45 @@ int build(const BuildOptions& o) {
     tmp.emplace(st.root() + "/tmp", "build.");
     output = tmp->path() + "/image.bale";
   }
-  build::StepDir spot = cache.begin_step();
-  build::LayerView view = builder.view(result, spot);
   nlohmann::json config = result.config;
   auto clamp = image::source_date_epoch();
-  auto written = image::write_image(
-      output, key,
-      [&](image::GzipBodyWriter& body) {
-        build::check_interrupted();
-        return image::write_tree_tar(view.path(), {clamp, image::file_id(body.output_fd())},
-                                     [&](std::string_view d) { body.write(d); })
-            .entries;
-      },
-      [&](const std::string& sha) {
-        image::finalize_config(config, sha, "bale build");
-        return image::serialize_config(config);
-      });
+  // Nothing changed since an earlier build with the same config, clock and signer: its image is
+  // this one (as Docker hands out the same image ID), and re-squashing the tree is skipped.
+  std::string image_key = image::sha256_hex(fmt::format(
+      "{}\n{}\n{}\n{}", result.key, image::serialize_config(config),
+      clamp ? std::to_string(*clamp) : "now", key.public_key().to_openssh()));
+  std::string kept = cache.image_path(image_key);
+  uint64_t entries = 0;
+  if (!o.no_cache && path_exists(kept)) {
+    place_file(kept, output);
+    entries = image::read_image_info(output).trailer->tar.entries;
+  } else {
+    build::StepDir spot = cache.begin_step();
+    build::LayerView view = builder.view(result, spot);
+    auto written = image::write_image(
+        output, key,
+        [&](image::GzipBodyWriter& body) {
+          build::check_interrupted();
+          return image::write_tree_tar(view.path(), {clamp, image::file_id(body.output_fd())},
+                                       [&](std::string_view d) { body.write(d); })
+              .entries;
+        },
+        [&](const std::string& sha) {
+          image::finalize_config(config, sha, "bale build");
+          return image::serialize_config(config);
+        });
+    entries = written.tar.entries;
+    place_file(output, kept);
+  }
   tag_in_store(output, o.tags);
   for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
-  std::string digest = "sha256:" + image::sha256_hex(written.config);
+  image::ImageInfo info = image::read_image_info(output);
+  std::string digest = info.digest();
   if (!req.quiet)
     std::fprintf(stderr, "wrote %s: %llu entries, %llu bytes\n",
                  quote(o.output.empty() ? o.tags.front() : o.output).c_str(),
-                 static_cast<unsigned long long>(written.tar.entries),
-                 static_cast<unsigned long long>(written.file_size));
+                 static_cast<unsigned long long>(entries),
+                 static_cast<unsigned long long>(info.file_size));
   std::printf("%s\n", digest.c_str());
   return 0;
 }

@@ -42,16 +42,6 @@ UniqueFd lock_names(const Store& s) {
   return fd;
 }
 
-void copy_file(const std::string& from, const std::string& to) {
-  UniqueFd in = open_file(from, O_RDONLY);
-  AtomicFile out(to, 0644);
-  std::string buf(1 << 20, '\0');
-  for (ssize_t n; (n = read(in.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0) throw_sys("read", from);
-    out.write(std::string_view(buf.data(), n));
-  }
-  out.commit();
-}
 
 }  // namespace
 
@@ -75,7 +65,7 @@ void tag_image(const Store& s, const std::string& image_path, const std::string&
   std::string blob = s.blob_path(digest);
   if (!path_exists(blob) && link(image_path.c_str(), blob.c_str()) < 0) {
     if (errno != EXDEV && errno != EPERM) throw_sys("link", blob);
-    copy_file(image_path, blob);  // another file system: a copy
+    copy_file_atomic(image_path, blob);  // another file system: a copy
   }
   UniqueFd held = lock_names(s);
   auto names = load(s);
