@@ -53,15 +53,7 @@ mode_t parse_chmod(const std::string& v) {
 
 std::string file_digest(const std::string& path, const std::string& algo) {
   auto d = algo == "sha512" ? image::Digest::sha512() : image::Digest::sha256();
-  UniqueFd fd = open_file(path, O_RDONLY);
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_sys("read", path);
-    if (n == 0) break;
-    d.update(std::string_view(buf, static_cast<size_t>(n)));
-  }
+  d.update_from(open_file(path, O_RDONLY).get(), path);
   return algo + ":" + d.hex();
 }
 

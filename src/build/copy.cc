@@ -328,7 +328,10 @@ std::string hash_source(const CopySource& source) {
   UniqueFd top(open_source(source.root_fd, source.path, "COPY"));
   auto add = [&](int fd, const std::string& rel) {
     struct stat st = stat_fd(fd, rel);
-    d.update(fmt::format("{}\0{:o}\0", rel, st.st_mode));
+    d.update(rel);
+    d.update(std::string_view("\0", 1));
+    d.update(fmt::format("{:o}", st.st_mode));
+    d.update(std::string_view("\0", 1));
     if (S_ISLNK(st.st_mode)) {
       char target[4096];
       ssize_t n = readlinkat(fd, "", target, sizeof target);
@@ -336,14 +339,7 @@ std::string hash_source(const CopySource& source) {
     } else if (S_ISREG(st.st_mode)) {
       UniqueFd in(open(proc_fd(fd).c_str(), O_RDONLY | O_CLOEXEC));
       if (!in) throw_sys("open", rel);
-      char buf[1 << 16];
-      for (;;) {
-        ssize_t n = read(in.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw_sys("read", rel);
-        if (n == 0) break;
-        d.update(std::string_view(buf, static_cast<size_t>(n)));
-      }
+      d.update_from(in.get(), rel);
     } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
       d.update(fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev)));
     }

@@ -1,6 +1,10 @@
 // Digests (see digest.h).
 #include "image/digest.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "base/error.h"
 
 namespace bale::image {
@@ -14,6 +18,17 @@ Digest Digest::sha256() { return Digest(EVP_sha256()); }
 Digest Digest::sha512() { return Digest(EVP_sha512()); }
 
 void Digest::update(std::string_view data) { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
+
+void Digest::update_from(int fd, const std::string& name) {
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("read", name);
+    if (n == 0) return;
+    update(std::string_view(buf, static_cast<size_t>(n)));
+  }
+}
 
 std::string Digest::bytes() const {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> copy(EVP_MD_CTX_new(), EVP_MD_CTX_free);

@@ -17,6 +17,8 @@ class Digest {
   static Digest sha512();
 
   void update(std::string_view data);
+  // Reads `fd` to its end into the hash; `name` names it in errors.
+  void update_from(int fd, const std::string& name);
   // The digest of everything so far (raw bytes); the running hash can continue.
   std::string bytes() const;
   std::string hex() const;

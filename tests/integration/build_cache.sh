@@ -56,11 +56,15 @@ build -o 7.bale ctx
 extract 7.bale r7
 cmp -s r6/early-stamp r7/early-stamp || fail "the cache holds an older result than --no-cache made"
 
+chmod 0600 ctx/late.txt
+build -o 8.bale ctx
+[ "$(step_lines ' CACHED$')" -eq 5 ] || fail "a changed mode did not re-run the COPY: $(cat "$T/build.log")"
+
 [ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -gt 0 ] || fail "no cache entries in the store"
 "$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
 [ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] || fail "gc left cache entries"
 grep -qE 'removed [0-9]+ build cache entries' gc.out || fail "gc did not say what it pruned: $(cat gc.out)"
-build -o 8.bale ctx
+build -o 9.bale ctx
 [ "$(step_lines CACHED)" -eq 0 ] || fail "cache hits after gc"
 no_build_leftovers
 exit 0
