@@ -38,17 +38,55 @@ void on_interrupt(int sig) { g_interrupted = sig; }
 // never the host's files nor the image).
 constexpr const char* kHostFiles[] = {"/etc/resolv.conf", "/etc/hosts"};
 
+// The mtimes of the directories that hold bale's mountpoints: creating and removing a
+// mountpoint changes them, and the image must not show that it was ever there.
+struct DirTimes {
+  std::string path;
+  timespec before{}, after{};  // before bale created anything in it, and right after
+};
+
 struct Prepared {
   UniqueFd root;
   std::vector<std::string> created;  // mountpoints bale made, to take out again afterwards
   std::vector<std::pair<std::string, std::string>> host_files;  // copy, path in the container
+  std::vector<DirTimes> dirs;
 };
+
+bool mtime_of(int root_fd, const std::string& path, timespec& out) {
+  UniqueFd fd(open_in_root(root_fd, path, O_PATH | O_DIRECTORY));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) < 0) return false;
+  out = st.st_mtim;
+  return true;
+}
+
+bool same_time(const timespec& a, const timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// Every directory on the way to each of `targets` that exists now, with its mtime.
+std::vector<DirTimes> ancestors(int root_fd, const std::vector<std::string>& targets) {
+  std::vector<DirTimes> out;
+  for (const auto& t : targets)
+    for (std::string d = dirname_of(t);; d = dirname_of(d)) {
+      bool seen = false;
+      for (const auto& x : out) seen |= x.path == d;
+      DirTimes dt{d};
+      if (!seen && mtime_of(root_fd, d, dt.before)) out.push_back(dt);
+      if (d == "/" || d.empty() || d == ".") break;
+    }
+  return out;
+}
 
 Prepared prepare(const RunSpec& spec) {
   Prepared p;
   p.root = UniqueFd(open(spec.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!p.root) throw_sys("open", spec.root);
   int r = p.root.get();
+  std::vector<std::string> targets{"/proc", "/sys", "/dev"};
+  for (const char* f : kHostFiles) targets.push_back(f);
+  for (const auto& m : spec.mounts) targets.push_back(m.target);
+  p.dirs = ancestors(r, targets);
   for (const char* d : {"/proc", "/sys", "/dev"}) runtime::mountpoint_in_root(r, d, false, &p.created);
   for (const char* f : kHostFiles) {
     auto content = read_file_if_exists(f, 1 << 20);
@@ -68,13 +106,22 @@ Prepared prepare(const RunSpec& spec) {
                 !S_ISDIR(st.st_mode);
     runtime::mountpoint_in_root(r, m.target, file, &p.created);
   }
+  for (auto& d : p.dirs) mtime_of(r, d.path, d.after);
   // The working directory is created for good, as BuildKit does.
   runtime::mountpoint_in_root(r, spec.workdir, false);
   return p;
 }
 
-// Takes out the mountpoints bale created, innermost first, when the step left them empty.
-void remove_mountpoints(int root_fd, const std::vector<std::string>& created) {
+// Takes out the mountpoints bale created, innermost first, when the step left them empty, and
+// gives the directories that held them their mtimes back unless the step changed them too.
+void remove_mountpoints(int root_fd, const std::vector<std::string>& created,
+                        std::vector<DirTimes>& dirs) {
+  std::vector<bool> untouched;
+  for (const auto& d : dirs) {
+    timespec now{};
+    untouched.push_back(mtime_of(root_fd, d.path, now) && same_time(now, d.after) &&
+                        !same_time(d.before, d.after));
+  }
   for (auto it = created.rbegin(); it != created.rend(); ++it) {
     const std::string& path = *it;
     UniqueFd parent(open_in_root(root_fd, dirname_of(path), O_PATH | O_DIRECTORY));
@@ -86,6 +133,12 @@ void remove_mountpoints(int root_fd, const std::vector<std::string>& created) {
       unlinkat(parent.get(), leaf.c_str(), AT_REMOVEDIR);  // fails, as it should, if not empty
     else if (S_ISREG(st.st_mode) && st.st_size == 0)
       unlinkat(parent.get(), leaf.c_str(), 0);
+  }
+  for (size_t i = 0; i < dirs.size(); i++) {
+    if (!untouched[i]) continue;
+    UniqueFd fd(open_in_root(root_fd, dirs[i].path, O_PATH | O_DIRECTORY));
+    timespec ts[2] = {{0, UTIME_OMIT}, dirs[i].before};
+    if (fd) utimensat(fd.get(), "", ts, AT_EMPTY_PATH);
   }
 }
 
@@ -238,7 +291,7 @@ RunOutcome run_step(const RunSpec& spec) {
     kill(static_cast<pid_t>(pid), SIGKILL);
   }
   if (g_interrupted) kill(static_cast<pid_t>(pid), SIGKILL);
-  remove_mountpoints(p.root.get(), p.created);
+  remove_mountpoints(p.root.get(), p.created, p.dirs);
   check_interrupted();
   RunOutcome out;
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
