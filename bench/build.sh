@@ -123,7 +123,7 @@ for c in "${cases[@]}"; do uses_debian "$c" && need_debian=true; done
 label() {
   case $1 in
     bale) echo "bale build" ;;
-    buildkit) echo "docker build, BuildKit (dockerd $dockerd_version)" ;;
+    buildkit) echo "DOCKER_BUILDKIT=1 docker build (dockerd)" ;;
     buildah-chroot) echo "buildah bud --layers --isolation chroot" ;;
     buildah-oci) echo "buildah bud --layers --isolation oci (runc)" ;;
     podman-chroot) echo "podman build --isolation chroot" ;;
@@ -239,13 +239,14 @@ stop_dockerd() {
   dockerd_pid=""
 }
 
-# import_base PEER: the Debian tree as debian:bookworm in the peer's storage (PATH and CMD as in
-# Docker's debian:bookworm).
+# import_base PEER: the Debian tree as debian:bookworm in the peer's storage, unpacked there
+# (PATH and CMD as in Docker's debian:bookworm).
 import_base() {
   local p=$1 c m
   case $p in
-    bale)
-      "$bale" pack "$deb" -o "$w/debian.bale" -t debian:bookworm -e "PATH=$deb_path" --cmd '["bash"]' ;;
+    bale)  # the run unpacks it into the store, as the other builders' imports do
+      "$bale" pack "$deb" -o "$w/debian.bale" -t debian:bookworm -e "PATH=$deb_path" --cmd '["bash"]' &&
+        "$bale" run debian:bookworm /bin/true ;;
     buildkit)
       tar -C "$deb" -c . | ctl "$p" import -c "ENV PATH=$deb_path" -c 'CMD ["bash"]' - debian:bookworm ;;
     buildah-*)  # buildah has no import: a scratch container filled with the tree, committed
@@ -342,7 +343,7 @@ bale_alone_kib() {
 
 for c in "${cases[@]}"; do
   echo
-  echo "== $c: $(grep -c '^[A-Z]' "$w/ctx-$c/Dockerfile") instructions," \
+  echo "== $c: $(grep -c '^[A-Z]' "$w/ctx-$c/Dockerfile") instructions (FROM included)," \
        "changed file: $(changed_file "$c"), median of $rounds rounds =="
   case_peers=()
   for p in "${active[@]}"; do
@@ -376,6 +377,14 @@ for c in "${cases[@]}"; do
   done
   echo "(peak MB: /usr/bin/time %M, the builder's own process or the RUN steps it waits for," \
        "whichever is larger; BuildKit's work happens in dockerd)"
+  if [ "${med[chroot/cold]:-fail}" != fail ]; then  # what each builder adds to the commands
+    line="cold build - plain chroot, s:"
+    for p in "${case_peers[@]}"; do
+      [ "$p" != chroot ] && [ "${med[$p/cold]}" != fail ] &&
+        line+=" $p $(awk -v a="${med[$p/cold]}" -v b="${med[chroot/cold]}" 'BEGIN {printf "%.3f", a - b}')"
+    done
+    echo "$line"
+  fi
 
   # Ratios: bale against each peer that built the case.
   if [ -n "${med[bale/cold]:-}" ] && [ "${med[bale/cold]}" != fail ]; then
