@@ -33,7 +33,7 @@ UniqueFd lock_file(const std::string& path, int how) {
 }
 
 void make_dirs(const std::string& dir) {
-  for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/empty"}) mkdir_p(dir + d, 0700);
+  for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/squash", "/empty"}) mkdir_p(dir + d, 0700);
   if (chmod((dir + "/empty").c_str(), 0755) < 0) throw_sys("chmod", dir + "/empty");
 }
 
@@ -123,7 +123,7 @@ bool BuildCache::prune(const std::string& store_root, size_t* removed) {
   UniqueFd lock = lock_file(dir + "/lock", LOCK_EX | LOCK_NB);
   if (!lock) return false;
   size_t n = 0;
-  for (const char* sub : {"/cache", "/steps", "/mounts", "/images"})
+  for (const char* sub : {"/cache", "/steps", "/mounts", "/images", "/squash"})
     for (const auto& name : list_dir(dir + sub)) {
       std::string path = dir + sub + "/" + name;
       umount2((path + "/merged").c_str(), MNT_DETACH);

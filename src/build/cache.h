@@ -9,6 +9,7 @@
 //   build/mounts/<id>/       the directories of RUN --mount=type=cache
 //   build/images/<id>.bale   images written by earlier builds, by stage key, config and signer:
 //                            a rebuild with nothing changed hands out the same file
+//   build/squash/<id>.json   where an earlier squash's body stood after a layer (see squash.h)
 //   build/empty/             an empty lower layer for a FROM scratch stage with no layer yet
 //   build/lock               shared by running builds, exclusive for gc
 #pragma once
@@ -48,6 +49,7 @@ class BuildCache {
   const std::string& dir() const { return dir_; }
   std::string cache_dir() const { return dir_ + "/cache"; }
   std::string empty_dir() const { return dir_ + "/empty"; }
+  std::string squash_dir() const { return dir_ + "/squash"; }
 
   // The entry's diff directory ("" when the step changed nothing), or nullopt on a miss.
   std::optional<std::string> lookup(const std::string& key) const;

@@ -14,10 +14,10 @@
 #include "build/cache.h"
 #include "build/layers.h"
 #include "build/run_step.h"
+#include "build/squash.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
-#include "image/tree_tar.h"
 #include "store/names.h"
 #include "trust/keystore.h"
 
@@ -85,45 +85,22 @@ int build(const BuildOptions& o) {
     tmp.emplace(st.root() + "/tmp", "build.");
     output = tmp->path() + "/image.bale";
   }
-  nlohmann::json config = result.config;
-  auto clamp = image::source_date_epoch();
-  // Nothing changed since an earlier build with the same config, clock and signer: its image is
-  // this one (as Docker hands out the same image ID), and re-squashing the tree is skipped.
-  std::string image_key = image::sha256_hex(fmt::format(
-      "{}\n{}\n{}\n{}", result.key, image::serialize_config(config),
-      clamp ? std::to_string(*clamp) : "now", key.public_key().to_openssh()));
-  std::string kept = cache.image_path(image_key);
-  uint64_t entries = 0;
-  if (!o.no_cache && path_exists(kept)) {
-    place_file(kept, output);
-    entries = image::read_image_info(output).trailer->tar.entries;
-  } else {
-    build::StepDir spot = cache.begin_step();
-    build::LayerView view = builder.view(result, spot);
-    auto written = image::write_image(
-        output, key,
-        [&](image::GzipBodyWriter& body) {
-          build::check_interrupted();
-          return image::write_tree_tar(view.path(), {clamp, image::file_id(body.output_fd())},
-                                       [&](std::string_view d) { body.write(d); })
-              .entries;
-        },
-        [&](const std::string& sha) {
-          image::finalize_config(config, sha, "bale build");
-          return image::serialize_config(config);
-        });
-    entries = written.tar.entries;
-    place_file(output, kept);
-  }
+  build::SquashOutcome squashed = build::write_stage_image(cache, result, key, output, o.no_cache);
   tag_in_store(output, o.tags);
   for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
   image::ImageInfo info = image::read_image_info(output);
   std::string digest = info.digest();
-  if (!req.quiet)
-    std::fprintf(stderr, "wrote %s: %llu entries, %llu bytes\n",
+  if (!req.quiet) {
+    std::string how = squashed.reused_image ? " (the image of an identical earlier build)"
+                      : squashed.reused_bytes
+                          ? fmt::format(" ({} of them from an earlier build's unchanged layers)",
+                                        squashed.reused_bytes)
+                          : "";
+    std::fprintf(stderr, "wrote %s: %llu entries, %llu bytes%s\n",
                  quote(o.output.empty() ? o.tags.front() : o.output).c_str(),
-                 static_cast<unsigned long long>(entries),
-                 static_cast<unsigned long long>(info.file_size));
+                 static_cast<unsigned long long>(squashed.entries),
+                 static_cast<unsigned long long>(info.file_size), how.c_str());
+  }
   std::printf("%s\n", digest.c_str());
   return 0;
 }

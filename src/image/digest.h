@@ -1,13 +1,13 @@
-// Streaming SHA-256 and SHA-512 over OpenSSL's EVP (libcrypto is loaded on first use), and the
-// hex spelling of digests. One place for what image writing, signing, export and the store's
+// Streaming SHA-256 and SHA-512 over libcrypto (loaded on first use) whose running state can be
+// saved and resumed, and the hex spelling of digests. One place for what image writing, signing, export and the store's
 // content checks all compute.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
-#include <openssl/evp.h>
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 namespace bale::image {
 
@@ -23,9 +23,18 @@ class Digest {
   std::string bytes() const;
   std::string hex() const;
 
+  // The running hash as bytes, and a hash resumed from them: a long stream hashed once can be
+  // continued later from where an earlier, identical prefix ended. Throws bale::Error for
+  // bytes that are not a saved state.
+  std::string state() const;
+  static Digest resume(std::string_view state);
+
  private:
-  explicit Digest(const EVP_MD* md);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+  enum class Kind : char { kSha256 = '2', kSha512 = '5' };
+  explicit Digest(Kind kind);
+  Kind kind_;
+  SHA256_CTX sha256_{};
+  SHA512_CTX sha512_{};
 };
 
 std::string hex(std::string_view bytes);

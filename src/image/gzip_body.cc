@@ -4,6 +4,7 @@
 #include <libdeflate.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -30,6 +31,30 @@ void HashingSink::write(std::string_view data) {
 }
 
 std::string HashingSink::digest() const { return sha512_.bytes(); }
+
+void HashingSink::resume(int src_fd, uint64_t len, const std::string& hash_state) {
+  if (written_ != 0) throw Error("internal: resuming a body that was written to");
+  Digest resumed = Digest::resume(hash_state);
+  loff_t in_off = 0;
+  uint64_t left = len;
+  while (left > 0) {
+    ssize_t n = copy_file_range(src_fd, &in_off, fd_, nullptr, left, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS) throw_sys("copy into", path_);
+      // No in-kernel copy: through a buffer.
+      std::string buf(std::min<uint64_t>(left, 1 << 20), '\0');
+      ssize_t r = pread(src_fd, buf.data(), buf.size(), in_off);
+      if (r <= 0) throw_sys("read the earlier image for", path_);
+      write_all(fd_, std::string_view(buf.data(), static_cast<size_t>(r)), path_);
+      n = r;
+      in_off += r;
+    }
+    left -= static_cast<uint64_t>(n);
+  }
+  sha512_ = std::move(resumed);
+  written_ = len;
+}
 
 // Member layout: kMemberHeader, the member's length, raw deflate, CRC32 and ISIZE.
 std::string gzip_member(std::string_view data, int level) {
@@ -102,5 +127,18 @@ void GzipBodyWriter::finish() {
 }
 
 std::string GzipBodyWriter::tar_sha256_hex() const { return sha256_hex_; }
+
+BodyCheckpoint GzipBodyWriter::checkpoint() {
+  if (!chunk_.empty()) submit_chunk();
+  drain(0);
+  return {tar_size_, sink_.written(), sha256_.state(), sink_.hash_state()};
+}
+
+void GzipBodyWriter::resume(int src_fd, const BodyCheckpoint& c) {
+  if (tar_size_ != 0 || !chunk_.empty()) throw Error("internal: resuming a body that was written to");
+  sink_.resume(src_fd, c.body_size, c.file_hash);
+  sha256_ = Digest::resume(c.tar_hash);
+  tar_size_ = c.tar_size;
+}
 
 }  // namespace bale::image

@@ -38,12 +38,23 @@ class HashingSink {
   int fd() const { return fd_; }
   // SHA-512 of everything written so far (the running hash continues).
   std::string digest() const;
+  std::string hash_state() const { return sha512_.state(); }
+  // Starts from an earlier file's first `len` bytes (copied from `src_fd`), whose SHA-512 state
+  // after them is `hash_state`: nothing may have been written yet.
+  void resume(int src_fd, uint64_t len, const std::string& hash_state);
 
  private:
   int fd_;
   std::string path_;
   uint64_t written_ = 0;
   Digest sha512_ = Digest::sha512();
+};
+
+// Where a body stood at a member boundary: enough to continue an identical body later without
+// reading or compressing its beginning again.
+struct BodyCheckpoint {
+  uint64_t tar_size = 0, body_size = 0;
+  std::string tar_hash, file_hash;  // Digest::state() of the tar's SHA-256, the file's SHA-512
 };
 
 // Receives the uncompressed tar stream; compresses chunks in parallel and writes them to the
@@ -60,6 +71,12 @@ class GzipBodyWriter {
   int output_fd() const { return sink_.fd(); }
   // Flushes the last chunk and waits for every member to be written.
   void finish();
+  // Ends the current member here (a shorter one), waits for all to be written, and says where
+  // the body stands.
+  BodyCheckpoint checkpoint();
+  // Continues the body of another image file from `c` (its first c.body_size bytes are copied
+  // from `src_fd`). Only before anything was written.
+  void resume(int src_fd, const BodyCheckpoint& c);
 
   uint64_t tar_size() const { return tar_size_; }
   std::string tar_sha256_hex() const;  // valid after finish()

@@ -54,26 +54,25 @@ archive* new_writer() {
   return archive_write_new();
 }
 
-class TreeWriter {
+}  // namespace
+
+class TarWriter::Impl {
  public:
-  TreeWriter(std::string root, const TreeTarOptions& opts, const ByteSink& sink)
-      : root_(std::move(root)), opts_(opts), sink_(sink), a_(new_writer()) {
+  Impl(const TreeTarOptions& opts, const ByteSink& sink)
+      : opts_(opts), sink_(sink), a_(new_writer()) {
     check(archive_write_set_format_pax_restricted(a_.get()), "set format");
     check(archive_write_set_format_option(a_.get(), "pax", "xattrheader", "SCHILY"), "option");
     // Our own chunking does the buffering; 512-byte blocks keep the stream unpadded at the end.
     check(archive_write_set_bytes_per_block(a_.get(), 0), "block size");
-    check(archive_write_open(a_.get(), this, nullptr, &TreeWriter::on_write, nullptr), "open");
+    check(archive_write_open(a_.get(), this, nullptr, &Impl::on_write, nullptr), "open");
   }
 
-  TreeTarStats run() {
-    walk("");
-    check(archive_write_close(a_.get()), "close");
-    return stats_;
-  }
+  void close() { check(archive_write_close(a_.get()), "close"); }
+  // Pads the last entry's data out, so that everything written so far is in the sink.
+  void finish_entry() { check(archive_write_finish_entry(a_.get()), "finish entry"); }
 
- private:
   static la_ssize_t on_write(archive*, void* self, const void* buf, size_t n) {
-    auto* w = static_cast<TreeWriter*>(self);
+    auto* w = static_cast<Impl*>(self);
     try {
       w->sink_(std::string_view(static_cast<const char*>(buf), n));
     } catch (const Error& e) {
@@ -89,35 +88,6 @@ class TreeWriter {
     throw Error(fmt::format("writing tar{}{}: {}: {}", path.empty() ? "" : " entry ",
                             path.empty() ? "" : quote(path), what,
                             archive_error_string(a_.get()) ?: "unknown error"));
-  }
-
-  std::vector<std::string> sorted_children(const std::string& rel) {
-    std::string dir = root_ + "/" + rel;
-    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-    if (!d) throw_sys("open directory", dir);
-    std::vector<std::string> names;
-    while (dirent* de = readdir(d.get())) {
-      std::string_view n = de->d_name;
-      if (n != "." && n != "..") names.emplace_back(n);
-    }
-    std::sort(names.begin(), names.end());  // byte order: stable across locales and machines
-    return names;
-  }
-
-  void walk(const std::string& rel) {
-    for (const auto& name : sorted_children(rel)) {
-      std::string child = rel.empty() ? name : rel + "/" + name;
-      struct stat st;
-      std::string full = root_ + "/" + child;
-      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
-      if (opts_.skip && st.st_dev == opts_.skip->dev && st.st_ino == opts_.skip->ino) continue;
-      if (S_ISSOCK(st.st_mode)) {
-        stats_.skipped_sockets++;  // tar cannot hold a socket; it is a runtime object anyway
-        continue;
-      }
-      add_entry(child, full, st);
-      if (S_ISDIR(st.st_mode)) walk(child);
-    }
   }
 
   void add_xattrs(archive_entry* e, const std::string& full) {
@@ -193,15 +163,56 @@ class TreeWriter {
     }
   }
 
-  std::string root_;
-  const TreeTarOptions& opts_;
-  const ByteSink& sink_;
+  TreeTarOptions opts_;
+  ByteSink sink_;
   std::unique_ptr<archive, ArchiveFree> a_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
   std::vector<char> buf_;
   TreeTarStats stats_;
   std::optional<Error> pending_;
+  friend class TarWriter;
 };
+
+TarWriter::TarWriter(const TreeTarOptions& opts, const ByteSink& sink)
+    : impl_(std::make_unique<Impl>(opts, sink)) {}
+TarWriter::~TarWriter() = default;
+void TarWriter::add(const std::string& rel, const std::string& full, const struct stat& st) {
+  impl_->add_entry(rel, full, st);
+}
+void TarWriter::finish_entry() { impl_->finish_entry(); }
+void TarWriter::close() { impl_->close(); }
+const TreeTarStats& TarWriter::stats() const { return impl_->stats_; }
+TreeTarStats& TarWriter::stats() { return impl_->stats_; }
+
+std::vector<std::string> sorted_children(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) throw_sys("open directory", dir);
+  std::vector<std::string> names;
+  while (dirent* de = readdir(d.get())) {
+    std::string_view n = de->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  std::sort(names.begin(), names.end());  // byte order: stable across locales and machines
+  return names;
+}
+
+namespace {
+
+void walk(TarWriter& w, const std::string& root, const std::string& rel, const TreeTarOptions& opts) {
+  for (const auto& name : sorted_children(rel.empty() ? root : root + "/" + rel)) {
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    struct stat st;
+    std::string full = root + "/" + child;
+    if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+    if (opts.skip && st.st_dev == opts.skip->dev && st.st_ino == opts.skip->ino) continue;
+    if (S_ISSOCK(st.st_mode)) {
+      w.stats().skipped_sockets++;  // tar cannot hold a socket; it is a runtime object anyway
+      continue;
+    }
+    w.add(child, full, st);
+    if (S_ISDIR(st.st_mode)) walk(w, root, child, opts);
+  }
+}
 
 }  // namespace
 
@@ -210,7 +221,10 @@ TreeTarStats write_tree_tar(const std::string& root, const TreeTarOptions& opts,
   struct stat st;
   if (stat(root.c_str(), &st) < 0) throw_sys("open directory", root);
   if (!S_ISDIR(st.st_mode)) throw sys_error("open directory", root, ENOTDIR);
-  return TreeWriter(root, opts, sink).run();
+  TarWriter w(opts, sink);
+  walk(w, root, "", opts);
+  w.close();
+  return w.stats();
 }
 
 }  // namespace bale::image

@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 namespace bale::image {
@@ -35,6 +38,29 @@ using ByteSink = std::function<void(std::string_view)>;
 // in '/') into `sink`, ending with the two zero blocks. Throws bale::Error naming the path.
 TreeTarStats write_tree_tar(const std::string& root, const TreeTarOptions& opts,
                             const ByteSink& sink);
+
+// The entry writer behind write_tree_tar, for callers that choose the entries themselves (the
+// build's squash of overlay layers). Entries get the same bytes as write_tree_tar gives them.
+class TarWriter {
+ public:
+  TarWriter(const TreeTarOptions& opts, const ByteSink& sink);
+  ~TarWriter();
+  // One entry: `rel` is its name in the tar (no trailing '/'), `full` the file to read.
+  // Hardlinks are found by st_dev/st_ino among the entries added so far.
+  void add(const std::string& rel, const std::string& full, const struct stat& st);
+  // Writes the last entry's padding: everything added so far is then in the sink.
+  void finish_entry();
+  void close();  // the two zero blocks
+  const TreeTarStats& stats() const;
+  TreeTarStats& stats();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A directory's names, in byte order (the order every tar bale writes uses).
+std::vector<std::string> sorted_children(const std::string& dir);
 
 FileId file_id(int fd);
 

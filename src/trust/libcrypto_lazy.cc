@@ -1,9 +1,13 @@
 // OpenSSL's libcrypto entry points, loaded on first use (see base/lazy_lib.h). libcrypto runs
 // CPU feature probes (cpuid, slow under virtualization) and builds its tables at load time; a
 // warm `bale run` needs none of it.
+// The SHA256_/SHA512_ calls are deprecated in OpenSSL 3 but kept: their contexts are plain
+// structs, so a running hash can be saved and resumed (the build's squash needs that).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "base/lazy_lib.h"
 
@@ -46,3 +50,9 @@ BALE_LAZY(kLib, EVP_PKEY*, EVP_PKEY_new_raw_public_key,
 BALE_LAZY(kLib, const EVP_MD*, EVP_sha256, (void), ())
 BALE_LAZY(kLib, const EVP_MD*, EVP_sha512, (void), ())
 BALE_LAZY(kLib, int, RAND_bytes, (unsigned char* buf, int n), (buf, n))
+BALE_LAZY(kLib, int, SHA256_Init, (SHA256_CTX * c), (c))
+BALE_LAZY(kLib, int, SHA256_Update, (SHA256_CTX * c, const void* d, size_t n), (c, d, n))
+BALE_LAZY(kLib, int, SHA256_Final, (unsigned char* md, SHA256_CTX* c), (md, c))
+BALE_LAZY(kLib, int, SHA512_Init, (SHA512_CTX * c), (c))
+BALE_LAZY(kLib, int, SHA512_Update, (SHA512_CTX * c, const void* d, size_t n), (c, d, n))
+BALE_LAZY(kLib, int, SHA512_Final, (unsigned char* md, SHA512_CTX* c), (md, c))

@@ -1,0 +1,243 @@
+// Squashing a stage's layers into one image, resuming from earlier squashes (see squash.h).
+#include "build/squash.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "build/run_step.h"
+#include "image/config.h"
+#include "image/digest.h"
+#include "image/image_file.h"
+#include "image/tree_tar.h"
+
+namespace bale::build {
+
+using nlohmann::json;
+
+namespace {
+
+// What a path is in a layer, as far as hiding lower layers goes.
+enum Kind : char { kDir = 'd', kOpaqueDir = 'o', kWhiteout = 'w', kOther = 'f' };
+
+// overlayfs: a whiteout is a character device 0/0; an opaque directory has this xattr set to "y".
+bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == 0; }
+
+bool is_opaque(const std::string& path) {
+  char v[2];
+  ssize_t n = lgetxattr(path.c_str(), "trusted.overlay.opaque", v, sizeof v);
+  return n == 1 && v[0] == 'y';
+}
+
+// Every path of a layer with its kind, in walk order.
+void list_layer(const std::string& root, const std::string& rel,
+                std::vector<std::pair<std::string, char>>& out) {
+  for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    std::string full = root + "/" + child;
+    struct stat st;
+    if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+    char kind = is_whiteout(st)        ? kWhiteout
+                : !S_ISDIR(st.st_mode) ? kOther
+                : is_opaque(full)      ? kOpaqueDir : kDir;
+    out.emplace_back(child, kind);
+    if (S_ISDIR(st.st_mode)) list_layer(root, child, out);
+  }
+}
+
+// A layer directory's identity: its path names its content (a digest or a cache key), and the
+// inode and ctime tell a cache entry --no-cache replaced from the one it replaced.
+std::string layer_id(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) < 0) throw_sys("stat", dir);
+  return fmt::format("{}:{}:{}.{}", dir, st.st_ino, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+class Squash {
+ public:
+  Squash(std::vector<std::string> lowers, std::optional<int64_t> clamp, std::string records)
+      : lowers_(std::move(lowers)), clamp_(clamp), records_(std::move(records)) {
+    size_t n = lowers_.size();
+    std::vector<std::string> listing_hash(n);
+    for (size_t h = 1; h < n; h++) {  // the bottom layer hides nothing
+      std::vector<std::pair<std::string, char>> entries;
+      list_layer(lowers_[h], "", entries);
+      auto d = image::Digest::sha256();
+      for (const auto& [path, kind] : entries) {
+        int layer = static_cast<int>(h);
+        top_entry_[path] = layer;  // layers come bottom-up: the last one seen is the topmost
+        if (kind != kDir) top_hider_[path] = layer;
+        d.update(path);
+        d.update(std::string_view(&kind, 1));
+      }
+      listing_hash[h] = d.hex();
+    }
+    // key(g) covers the layers up to g and, for the hiding rules, the listing of every layer
+    // above: what part g of the tar holds follows from exactly these.
+    std::string chain = fmt::format("bale-squash 1 clamp={}", clamp_ ? std::to_string(*clamp_) : "none");
+    for (size_t g = 0; g < n; g++) {
+      std::string above;
+      for (size_t h = g + 1; h < n; h++) above += listing_hash[h];
+      chain = image::sha256_hex(chain + "\n" + layer_id(lowers_[g]) + "\n" + above);
+      keys_.push_back(chain);
+    }
+  }
+
+  // Streams the tar into `body`, resuming after the longest part an earlier squash recorded.
+  uint64_t write(image::GzipBodyWriter& body, bool may_resume) {
+    size_t start = 0;
+    uint64_t entries = 0;
+    for (size_t g = may_resume ? keys_.size() : 0; g-- > 0;) {
+      if (auto r = load(keys_[g]); r && resume(body, *r)) {
+        start = g + 1;
+        entries = r->value("entries", 0ULL);
+        reused_ = r->value("body_size", 0ULL);
+        break;
+      }
+    }
+    image::TarWriter tar({clamp_, std::nullopt}, [&](std::string_view d) { body.write(d); });
+    for (size_t g = start; g < lowers_.size(); g++) {
+      check_interrupted();
+      emit(tar, static_cast<int>(g), "");
+      tar.finish_entry();
+      image::BodyCheckpoint c = body.checkpoint();
+      checkpoints_.push_back({keys_[g], c, entries + tar.stats().entries});
+    }
+    tar.close();
+    return entries + tar.stats().entries;
+  }
+
+  // Makes the checkpoints of this squash findable, pointing into `image` (kept in the cache).
+  void save(const std::string& image) const {
+    for (const auto& [key, c, entries] : checkpoints_) {
+      json j{{"image", image}, {"body_size", c.body_size}, {"tar_size", c.tar_size},
+             {"tar_hash", image::hex(c.tar_hash)}, {"file_hash", image::hex(c.file_hash)},
+             {"entries", entries}};
+      write_file_atomic(record_path(key), j.dump());
+    }
+  }
+
+  uint64_t reused_bytes() const { return reused_; }
+
+ private:
+  struct Checkpoint {
+    std::string key;
+    image::BodyCheckpoint body;
+    uint64_t entries;
+  };
+
+  std::string record_path(const std::string& key) const {
+    return fmt::format("{}/{}.json", records_, key.substr(0, 24));
+  }
+
+  std::optional<json> load(const std::string& key) const {
+    auto text = read_file_if_exists(record_path(key), 1 << 16);
+    if (!text) return std::nullopt;
+    json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("image") || !j["image"].is_string()) return std::nullopt;
+    return j;
+  }
+
+  bool resume(image::GzipBodyWriter& body, const json& r) {
+    std::string image = r["image"].get<std::string>();
+    UniqueFd fd(open(image.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st;
+    image::BodyCheckpoint c{r.value("tar_size", 0ULL), r.value("body_size", 0ULL), "", ""};
+    if (!fd || fstat(fd.get(), &st) < 0 || static_cast<uint64_t>(st.st_size) <= c.body_size)
+      return false;  // the earlier image is gone (gc): squash from the start
+    c.tar_hash = unhex(r.value("tar_hash", ""));
+    c.file_hash = unhex(r.value("file_hash", ""));
+    try {
+      body.resume(fd.get(), c);
+    } catch (const Error&) {
+      return false;
+    }
+    return true;
+  }
+
+  static std::string unhex(const std::string& h) {
+    std::string out;
+    for (size_t i = 0; i + 1 < h.size(); i += 2) out += static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16));
+    return out;
+  }
+
+  // Part g of the tar: what layer g provides, in walk order. Layer g provides a path when no
+  // layer above has an entry there, and no layer above hides a directory on its way (a
+  // whiteout, an opaque directory or a non-directory there).
+  void emit(image::TarWriter& tar, int g, const std::string& rel) {
+    const std::string& root = lowers_[g];
+    for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+      std::string child = rel.empty() ? name : rel + "/" + name;
+      std::string full = root + "/" + child;
+      struct stat st;
+      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+      if (is_whiteout(st)) continue;
+      if (above(top_entry_, child) <= g) {
+        if (S_ISSOCK(st.st_mode)) {
+          tar.stats().skipped_sockets++;
+        } else {
+          tar.add(child, full, st);
+        }
+      }
+      if (S_ISDIR(st.st_mode) && above(top_hider_, child) <= g) emit(tar, g, child);
+    }
+  }
+
+  static int above(const std::unordered_map<std::string, int>& m, const std::string& path) {
+    auto it = m.find(path);
+    return it == m.end() ? -1 : it->second;
+  }
+
+  std::vector<std::string> lowers_;
+  std::optional<int64_t> clamp_;
+  std::string records_;
+  std::unordered_map<std::string, int> top_entry_, top_hider_;
+  std::vector<std::string> keys_;
+  std::vector<Checkpoint> checkpoints_;
+  uint64_t reused_ = 0;
+};
+
+}  // namespace
+
+SquashOutcome write_stage_image(const BuildCache& cache, const StageState& stage,
+                                const trust::PrivateKey& key, const std::string& output,
+                                bool fresh) {
+  SquashOutcome out;
+  json config = stage.config;
+  auto clamp = image::source_date_epoch();
+  // Nothing changed since an earlier build with the same config, clock and signer: its image is
+  // this one (as Docker hands out the same image ID), and nothing is squashed again.
+  std::string image_key = image::sha256_hex(fmt::format(
+      "{}\n{}\n{}\n{}", stage.key, image::serialize_config(config),
+      clamp ? std::to_string(*clamp) : "now", key.public_key().to_openssh()));
+  std::string kept = cache.image_path(image_key);
+  if (!fresh && path_exists(kept)) {
+    place_file(kept, output);
+    out.entries = image::read_image_info(output).trailer->tar.entries;
+    out.reused_image = true;
+    return out;
+  }
+  Squash squash(stage.lowers, clamp, cache.squash_dir());
+  auto written = image::write_image(
+      output, key,
+      [&](image::GzipBodyWriter& body) { return squash.write(body, !fresh); },
+      [&](const std::string& sha) {
+        image::finalize_config(config, sha, "bale build");
+        return image::serialize_config(config);
+      });
+  place_file(output, kept);
+  squash.save(kept);
+  out.entries = written.tar.entries;
+  out.reused_bytes = squash.reused_bytes();
+  return out;
+}
+
+}  // namespace bale::build
