@@ -223,6 +223,7 @@ StageState Builder::start_stage(const Stage& st) {
     progress_->begin(shown);
     s.key = base.key;
     s.lowers = base.lowers;
+    s.base_image = base.base_image;
     s.config = base.config;
     s.shell = base.shell;
     return s;
@@ -248,6 +249,7 @@ StageState Builder::start_stage(const Stage& st) {
   }
   held_images_.push_back(std::move(img.in_use));
   s.lowers = {img.rootfs};
+  s.base_image = img.path;
   s.config = img.config.empty() ? image::new_config()
                                 : image::sanitize_config(image::parse_config(img.config, ref), ref);
   if (!s.config.contains("config") || !s.config["config"].is_object()) s.config["config"] = json::object();

@@ -6,7 +6,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <unordered_map>
+
+#include <libdeflate.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +19,7 @@
 #include "build/run_step.h"
 #include "image/config.h"
 #include "image/digest.h"
+#include "image/gzip_body.h"
 #include "image/image_file.h"
 #include "image/tree_tar.h"
 
@@ -63,8 +67,10 @@ std::string layer_id(const std::string& dir) {
 
 class Squash {
  public:
-  Squash(std::vector<std::string> lowers, std::optional<int64_t> clamp, std::string records)
-      : lowers_(std::move(lowers)), clamp_(clamp), records_(std::move(records)) {
+  Squash(std::vector<std::string> lowers, std::optional<int64_t> clamp, std::string records,
+         std::string base_image)
+      : lowers_(std::move(lowers)), clamp_(clamp), records_(std::move(records)),
+        base_image_(std::move(base_image)) {
     size_t n = lowers_.size();
     std::vector<std::string> listing_hash(n);
     for (size_t h = 1; h < n; h++) {  // the bottom layer hides nothing
@@ -106,8 +112,12 @@ class Squash {
     image::TarWriter tar({clamp_, std::nullopt}, [&](std::string_view d) { body.write(d); });
     for (size_t g = start; g < lowers_.size(); g++) {
       check_interrupted();
-      emit(tar, static_cast<int>(g), "");
-      tar.finish_entry();
+      if (g == 0 && base_mode_possible()) {
+        entries += emit_following_base(body);
+      } else {
+        emit(tar, static_cast<int>(g), "");
+        tar.finish_entry();
+      }
       image::BodyCheckpoint c = body.checkpoint();
       checkpoints_.push_back({keys_[g], c, entries + tar.stats().entries});
     }
@@ -126,6 +136,7 @@ class Squash {
   }
 
   uint64_t reused_bytes() const { return reused_; }
+  uint64_t reused_members() const { return reused_members_; }
 
  private:
   struct Checkpoint {
@@ -196,6 +207,134 @@ class Squash {
     return it == m.end() ? -1 : it->second;
   }
 
+  // --- The bottom layer as the base image's own body lays it out ---------------------------
+  //
+  // When the bottom layer is a base image's tree, its part of the tar is what the base image's
+  // tar holds minus the entries layers above replace or delete: written by the same writer over
+  // the same tree, byte for byte. The base's body is 1 MiB chunks, each its own gzip member;
+  // cutting this body where the base's chunks end lets every chunk nothing was taken out of be
+  // the base's member itself, copied instead of compressed (checked by its CRC-32 and size).
+
+  bool base_mode_possible() {
+    if (base_image_.empty() || lowers_.empty() || !clamp_matches_base()) return false;
+    try {
+      image::ImageInfo info = image::read_image_info(base_image_);
+      base_fd_ = open_file(base_image_, O_RDONLY);
+      for (uint64_t at = 0; at < info.body_size();) {
+        std::string head = pread_exact(base_fd_.get(), at, image::kMemberHeaderSize, base_image_);
+        if (std::memcmp(head.data(), image::kMemberHeader, sizeof image::kMemberHeader) != 0)
+          return false;  // not a chunked body (a plain tar.gz): nothing to follow
+        uint32_t size = le32(head.data() + 16);
+        if (size < image::kMemberHeaderSize + 8 || at + size > info.body_size()) return false;
+        base_members_.emplace_back(at, size);
+        at += size;
+      }
+    } catch (const Error&) {
+      return false;
+    }
+    return !shadowed_hardlinks();
+  }
+
+  // SOURCE_DATE_EPOCH changes the mtimes a tar of the tree gets; the CRC check would catch it,
+  // but then no chunk would match and following the base is only cost.
+  bool clamp_matches_base() const { return !clamp_; }
+
+  static uint32_t le32(const char* p) {
+    auto b = reinterpret_cast<const unsigned char*>(p);
+    return b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  }
+
+  // A hardlinked file of the base that a layer above replaces may be the name the others link
+  // to in the base's tar: following the base would then lose their content.
+  bool shadowed_hardlinks() const {
+    const std::string& root = lowers_[0];
+    for (const auto* m : {&top_entry_, &top_hider_})
+      for (const auto& [path, layer] : *m) {
+        struct stat st;
+        std::string full = root + "/" + path;
+        if (lstat(full.c_str(), &st) < 0) continue;
+        if (S_ISREG(st.st_mode) && st.st_nlink > 1) return true;
+        if (S_ISDIR(st.st_mode) && m == &top_hider_) {
+          bool found = false;
+          walk_tree(full, [&](const std::string&, const struct stat& s) {
+            found |= S_ISREG(s.st_mode) && s.st_nlink > 1;
+            return !found;
+          });
+          if (found) return true;
+        }
+      }
+    return false;
+  }
+
+  // The member of the base that holds exactly `chunk`, or "".
+  std::string base_member(std::string_view chunk) {
+    if (!following_ || !chunk_clean_ || chunk_member_ >= base_members_.size()) return "";
+    auto [at, size] = base_members_[chunk_member_];
+    std::string tail = pread_exact(base_fd_.get(), at + size - 8, 8, base_image_);
+    if (le32(tail.data() + 4) != chunk.size() ||
+        le32(tail.data()) != libdeflate_crc32(0, chunk.data(), chunk.size()))
+      return "";
+    reused_members_++;
+    return pread_exact(base_fd_.get(), at, size, base_image_);
+  }
+
+  // Writes the bottom layer's part; returns its entries.
+  uint64_t emit_following_base(image::GzipBodyWriter& body) {
+    following_ = true;
+    body.set_member_source([this](std::string_view chunk) { return base_member(chunk); });
+    uint64_t kept = 0;
+    bool forward = false;
+    image::TarWriter all({clamp_, std::nullopt}, [&](std::string_view d) {
+      while (!d.empty()) {
+        uint64_t boundary = (base_off_ / image::kChunkSize + 1) * image::kChunkSize;
+        size_t take = static_cast<size_t>(std::min<uint64_t>(d.size(), boundary - base_off_));
+        if (forward)
+          body.write(d.substr(0, take));
+        else
+          chunk_clean_ = false;
+        base_off_ += take;
+        d.remove_prefix(take);
+        if (base_off_ == boundary) {
+          body.cut();
+          chunk_clean_ = true;
+          chunk_member_ = base_off_ / image::kChunkSize;
+        }
+      }
+    });
+    walk_base(all, "", false, forward, kept);
+    following_ = false;
+    return kept;
+  }
+
+  // The walk write_tree_tar makes (sockets left out), every entry written, only those the
+  // layers above leave forwarded to the body.
+  void walk_base(image::TarWriter& all, const std::string& rel, bool hidden, bool& forward,
+                 uint64_t& kept) {
+    const std::string& root = lowers_[0];
+    for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+      std::string child = rel.empty() ? name : rel + "/" + name;
+      std::string full = root + "/" + child;
+      struct stat st;
+      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
+      if (S_ISSOCK(st.st_mode)) continue;
+      forward = !hidden && above(top_entry_, child) < 0;
+      all.add(child, full, st);
+      all.finish_entry();
+      kept += forward;
+      if (S_ISDIR(st.st_mode)) walk_base(all, child, hidden || above(top_hider_, child) >= 0, forward, kept);
+    }
+    forward = false;
+  }
+
+  std::string base_image_;
+  UniqueFd base_fd_;
+  std::vector<std::pair<uint64_t, uint32_t>> base_members_;  // offset, size
+  uint64_t base_off_ = 0;   // where the base's own tar stands
+  size_t chunk_member_ = 0; // the base member the chunk being filled would be
+  bool chunk_clean_ = true; // nothing of the base left out of that chunk so far
+  bool following_ = false;
+  uint64_t reused_members_ = 0;
+
   std::vector<std::string> lowers_;
   std::optional<int64_t> clamp_;
   std::string records_;
@@ -225,7 +364,7 @@ SquashOutcome write_stage_image(const BuildCache& cache, const StageState& stage
     out.reused_image = true;
     return out;
   }
-  Squash squash(stage.lowers, clamp, cache.squash_dir());
+  Squash squash(stage.lowers, clamp, cache.squash_dir(), stage.base_image);
   auto written = image::write_image(
       output, key,
       [&](image::GzipBodyWriter& body) { return squash.write(body, !fresh); },
@@ -237,6 +376,7 @@ SquashOutcome write_stage_image(const BuildCache& cache, const StageState& stage
   squash.save(kept);
   out.entries = written.tar.entries;
   out.reused_bytes = squash.reused_bytes();
+  out.base_members = squash.reused_members();
   return out;
 }
 

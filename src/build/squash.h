@@ -24,6 +24,7 @@ struct SquashOutcome {
   uint64_t entries = 0;
   bool reused_image = false;    // an identical earlier build's image was handed out whole
   uint64_t reused_bytes = 0;    // else: how much of the body came from an earlier image
+  uint64_t base_members = 0;    // and how many of the base image's members were copied
 };
 
 // Writes `stage` as a signed image at `output`. Unless `fresh`, reuses what earlier builds

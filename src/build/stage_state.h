@@ -15,6 +15,7 @@ namespace bale::build {
 struct StageState {
   std::string key;                  // hex; chains every instruction so far
   std::vector<std::string> lowers;  // the layers, bottom first
+  std::string base_image;           // the image file whose tree is lowers[0] ("" for scratch)
   nlohmann::json config;            // the OCI image config the stage would be written with
   std::vector<std::string> shell{"/bin/sh", "-c"};
   std::map<std::string, std::string> args;  // ARGs declared in this stage, with their values

@@ -95,6 +95,9 @@ int build(const BuildOptions& o) {
                       : squashed.reused_bytes
                           ? fmt::format(" ({} of them from an earlier build's unchanged layers)",
                                         squashed.reused_bytes)
+                      : squashed.base_members
+                          ? fmt::format(" ({} compressed chunks taken from the base image as they were)",
+                                        squashed.base_members)
                           : "";
     std::fprintf(stderr, "wrote %s: %llu entries, %llu bytes%s\n",
                  quote(o.output.empty() ? o.tags.front() : o.output).c_str(),

@@ -108,8 +108,20 @@ void GzipBodyWriter::submit_chunk() {
   std::string chunk;
   chunk.reserve(kChunkSize);
   chunk.swap(chunk_);
+  if (source_) {
+    if (std::string member = source_(chunk); !member.empty()) {
+      std::promise<std::string> ready;
+      ready.set_value(std::move(member));
+      in_flight_.push_back(ready.get_future());
+      return;
+    }
+  }
   in_flight_.push_back(std::async(std::launch::async,
                                   [c = std::move(chunk)] { return gzip_member(c); }));
+}
+
+void GzipBodyWriter::cut() {
+  if (!chunk_.empty()) submit_chunk();
 }
 
 void GzipBodyWriter::drain(size_t keep) {

@@ -77,6 +77,12 @@ class GzipBodyWriter {
   // Continues the body of another image file from `c` (its first c.body_size bytes are copied
   // from `src_fd`). Only before anything was written.
   void resume(int src_fd, const BodyCheckpoint& c);
+  // Ends the current chunk here (a shorter member) without waiting for it.
+  void cut();
+  // Asked for each chunk before compressing it: a member that already holds exactly these bytes
+  // (from another image), or "" to compress. Called on the writing thread, in order.
+  using MemberSource = std::function<std::string(std::string_view chunk)>;
+  void set_member_source(MemberSource source) { source_ = std::move(source); }
 
   uint64_t tar_size() const { return tar_size_; }
   std::string tar_sha256_hex() const;  // valid after finish()
@@ -86,6 +92,7 @@ class GzipBodyWriter {
   void drain(size_t keep);
 
   HashingSink& sink_;
+  MemberSource source_;
   size_t max_in_flight_;
   std::string chunk_;
   std::deque<std::future<std::string>> in_flight_;
