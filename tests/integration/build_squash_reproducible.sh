@@ -19,6 +19,11 @@ RUN rm -rf /usr/share/doc/dangling /var/empty && echo added >/srv/added && chown
     chmod 0604 /srv/added && ln /srv/added /srv/added-hard && touch -d @1600000000 /srv/added /srv /usr/share/doc /var
 EOF
 build -o img.bale ctx
+# The base's chunks nothing was taken out of are its own compressed members, copied.
+grep -qE "\([1-9][0-9]* compressed chunks taken from the base image as they were\)" "$T/build.log" ||
+  fail "no chunk of the base image was reused: $(tail -2 "$T/build.log")"
+gzip -t img.bale || fail "the image is not one valid gzip stream"
+"$BALE" verify img.bale >/dev/null 2>&1 || fail "the image does not verify"
 extract img.bale got
 # The expected tree: the base with the same changes made directly.
 cp -a base want
