@@ -127,8 +127,12 @@ class Squash {
 
   // Makes the checkpoints of this squash findable, pointing into `image` (kept in the cache).
   void save(const std::string& image) const {
+    struct stat st;
+    if (stat(image.c_str(), &st) < 0) throw_sys("stat", image);
     for (const auto& [key, c, entries] : checkpoints_) {
-      json j{{"image", image}, {"body_size", c.body_size}, {"tar_size", c.tar_size},
+      // The file's inode and size: a record must never vouch for another file put in its place.
+      json j{{"image", image}, {"ino", st.st_ino}, {"size", st.st_size},
+             {"body_size", c.body_size}, {"tar_size", c.tar_size},
              {"tar_hash", image::hex(c.tar_hash)}, {"file_hash", image::hex(c.file_hash)},
              {"entries", entries}};
       write_file_atomic(record_path(key), j.dump());
@@ -162,8 +166,10 @@ class Squash {
     UniqueFd fd(open(image.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat st;
     image::BodyCheckpoint c{r.value("tar_size", 0ULL), r.value("body_size", 0ULL), "", ""};
-    if (!fd || fstat(fd.get(), &st) < 0 || static_cast<uint64_t>(st.st_size) <= c.body_size)
-      return false;  // the earlier image is gone (gc): squash from the start
+    if (!fd || fstat(fd.get(), &st) < 0 || static_cast<uint64_t>(st.st_size) <= c.body_size ||
+        r.value("ino", 0ULL) != st.st_ino ||
+        r.value("size", 0ULL) != static_cast<uint64_t>(st.st_size))
+      return false;  // the earlier image is gone or was replaced: squash from the start
     c.tar_hash = unhex(r.value("tar_hash", ""));
     c.file_hash = unhex(r.value("file_hash", ""));
     try {
