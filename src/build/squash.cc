@@ -20,6 +20,7 @@
 #include "image/config.h"
 #include "image/digest.h"
 #include "image/gzip_body.h"
+#include "image/body_reader.h"
 #include "image/image_file.h"
 #include "image/tree_tar.h"
 
@@ -110,6 +111,11 @@ class Squash {
       }
     }
     image::TarWriter tar({clamp_, std::nullopt}, [&](std::string_view d) { body.write(d); });
+    if (start == 0 && may_resume && base_mode_possible() && nothing_of_base_shadowed() &&
+        resume_whole_base(body, entries)) {
+      checkpoints_.push_back({keys_[0], body.checkpoint(), entries});
+      start = 1;
+    }
     for (size_t g = start; g < lowers_.size(); g++) {
       check_interrupted();
       if (g == 0 && base_mode_possible()) {
@@ -222,6 +228,14 @@ class Squash {
   // the base's member itself, copied instead of compressed (checked by its CRC-32 and size).
 
   bool base_mode_possible() {
+    if (!base_checked_) {
+      base_checked_ = true;
+      base_ok_ = check_base_mode();
+    }
+    return base_ok_;
+  }
+
+  bool check_base_mode() {
     if (base_image_.empty() || lowers_.empty() || !clamp_matches_base()) return false;
     try {
       image::ImageInfo info = image::read_image_info(base_image_);
@@ -304,12 +318,92 @@ class Squash {
           body.cut();
           chunk_clean_ = true;
           chunk_member_ = base_off_ / image::kChunkSize;
+          // While every chunk so far is the base's own, where the body stands here is where the
+          // base's body stands: cheap to take (nothing is being compressed), and worth keeping.
+          if (base_intact_ && reused_members_ == chunk_member_) {
+            last_intact_ = body.checkpoint();
+            last_intact_member_ = chunk_member_;
+          }
         }
       }
     });
     walk_base(all, "", false, forward, kept);
     following_ = false;
+    if (base_intact_ && last_intact_) save_base_record(kept);
     return kept;
+  }
+
+  // --- Nothing of the base replaced or deleted: its whole part from a record -----------------
+  //
+  // When no layer above touches anything of the base, the bottom part of the tar is the base's
+  // tar without its end blocks. The first build that finds this records, beside the base's tree
+  // in the store, where the body and both hashes stood at the base's last full chunk; later
+  // builds on the base (even after the build cache was pruned) copy those members, write the
+  // rest of the base's tar (inflated from its last member) and go on.
+
+  std::string base_record_path() const {
+    const std::string& bottom = lowers_[0];
+    if (!bottom.ends_with("/rootfs")) return "";
+    return bottom.substr(0, bottom.size() - 7) + "/squash-base.json";
+  }
+
+  bool nothing_of_base_shadowed() const {
+    for (const auto* m : {&top_entry_, &top_hider_})
+      for (const auto& [path, layer] : *m) {
+        struct stat st;
+        if (lstat((lowers_[0] + "/" + path).c_str(), &st) == 0 || errno != ENOENT) return false;
+      }
+    return true;
+  }
+
+  void save_base_record(uint64_t entries) const {
+    std::string path = base_record_path();
+    struct stat st;
+    if (path.empty() || fstat(base_fd_.get(), &st) < 0) return;
+    const image::BodyCheckpoint& c = *last_intact_;
+    json j{{"image", base_image_}, {"ino", st.st_ino}, {"size", st.st_size},
+           {"member", last_intact_member_}, {"body_size", c.body_size}, {"tar_size", c.tar_size},
+           {"tar_hash", image::hex(c.tar_hash)}, {"file_hash", image::hex(c.file_hash)},
+           {"entries", entries}};
+    try {
+      write_file_atomic(path, j.dump());
+    } catch (const Error&) {
+      // A read-only store, say: the next build simply follows the base again.
+    }
+  }
+
+  bool resume_whole_base(image::GzipBodyWriter& body, uint64_t& entries) {
+    std::string path = base_record_path();
+    auto text = path.empty() ? std::nullopt : read_file_if_exists(path, 1 << 16);
+    if (!text) return false;
+    json r = json::parse(*text, nullptr, false);
+    struct stat st;
+    if (!r.is_object() || r.value("image", "") != base_image_ || fstat(base_fd_.get(), &st) < 0 ||
+        r.value("ino", 0ULL) != st.st_ino || r.value("size", 0ULL) != static_cast<uint64_t>(st.st_size))
+      return false;
+    image::ImageInfo info = image::read_image_info(base_image_);
+    uint64_t body_at = r.value("body_size", 0ULL), tar_at = r.value("tar_size", 0ULL);
+    if (!info.trailer || body_at > info.body_size() || tar_at + 1024 > info.trailer->tar.size)
+      return false;
+    // The rest of the base's tar, without the two zero blocks that end it.
+    std::string rest;
+    image::inflate_range(base_fd_.get(), body_at, info.body_size() - body_at, base_image_,
+                         [&](std::string_view d) { rest.append(d); });
+    uint64_t keep = info.trailer->tar.size - 1024 - tar_at;
+    if (rest.size() != keep + 1024 || rest.find_first_not_of('\0', keep) != std::string::npos)
+      return false;
+    rest.resize(keep);
+    image::BodyCheckpoint c{tar_at, body_at, unhex(r.value("tar_hash", "")),
+                            unhex(r.value("file_hash", ""))};
+    try {
+      body.resume(base_fd_.get(), c);
+    } catch (const Error&) {
+      return false;
+    }
+    body.write(rest);
+    entries = r.value("entries", 0ULL);
+    reused_ = body_at;
+    return true;
   }
 
   // The walk write_tree_tar makes (sockets left out), every entry written, only those the
@@ -324,6 +418,7 @@ class Squash {
       if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
       if (S_ISSOCK(st.st_mode)) continue;
       forward = !hidden && above(top_entry_, child) < 0;
+      base_intact_ &= forward;
       all.add(child, full, st);
       all.finish_entry();
       kept += forward;
@@ -340,6 +435,10 @@ class Squash {
   bool chunk_clean_ = true; // nothing of the base left out of that chunk so far
   bool following_ = false;
   uint64_t reused_members_ = 0;
+  bool base_checked_ = false, base_ok_ = false;
+  bool base_intact_ = true;  // nothing of the base left out so far
+  std::optional<image::BodyCheckpoint> last_intact_;
+  size_t last_intact_member_ = 0;
 
   std::vector<std::string> lowers_;
   std::optional<int64_t> clamp_;

@@ -2,7 +2,9 @@
 # A rebuild after a change in a late step squashes only what changed: the unchanged layers' part
 # of the image is copied from the earlier image with the hash states recorded after it, and the
 # result is bit-identical to squashing everything afresh (and to --no-cache). Without the
-# earlier image (gc), it squashes from the start.
+# earlier image (gc), it squashes from the start. A build on a base image that replaces nothing of
+# it takes the base's part whole from a record kept beside the base (after the build cache was
+# pruned, too), and writes the same tar.
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
 export SOURCE_DATE_EPOCH=1700000000
@@ -37,4 +39,21 @@ grep -q 'from an earlier build' "$T/build.log" && fail "nothing was recorded, ye
 cmp 2.bale 3.bale || fail "a resumed squash differs from a squash from nothing"
 build -o 4.bale --no-cache ctx
 cmp 3.bale 4.bale || fail "--no-cache gives another image"
+
+# Nothing of the base replaced: the second build, after the cache is gone, resumes from the base.
+unset SOURCE_DATE_EPOCH
+make_rich_tree base
+"$BALE" pack base -o ctx/base.bale 2>/dev/null || fail "pack of the base failed"
+echo added >ctx/add.txt
+printf 'FROM ./base.bale\nCOPY add.txt /added.txt\n' >ctx/Dockerfile.add
+build -f ctx/Dockerfile.add -o a1.bale ctx
+rm -rf "$BALE_STORE/build"
+build -f ctx/Dockerfile.add -o a2.bale ctx
+grep -qE "\([0-9]+ of them from an earlier build" "$T/build.log" ||
+  fail "the base's part was not taken from the record: $(tail -1 "$T/build.log")"
+[ "$(gzip -dc a1.bale | sha256sum)" = "$(gzip -dc a2.bale | sha256sum)" ] ||
+  fail "resuming from the base's record wrote another tar"
+"$BALE" verify a2.bale >/dev/null 2>&1 || fail "the image resumed from the base's record does not verify"
+extract a2.bale ra
+[ "$(cat ra/added.txt)" = added ] && [ -e ra/srv/data/random.bin ] || fail "the resumed image lacks files"
 exit 0
