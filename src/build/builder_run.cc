@@ -229,6 +229,7 @@ void Builder::run(StageState& s, const Instruction& in) {
       spec.output_fd = log.get();
     }
     RunOutcome out = run_step(spec);
+    step.drop_if_unchanged(out.restored_dirs);
     if (out.exit_code == 0) return;
     if (log) std::fputs(read_file(log_path).c_str(), stderr);
     std::string shown = in.original.size() > 200 ? in.original.substr(0, 197) + "..." : in.original;

@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/xattr.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -45,6 +49,7 @@ StepDir& StepDir::operator=(StepDir&& o) noexcept {
   if (this != &o) {
     this->~StepDir();
     path_ = std::move(o.path_);
+    unchanged_ = std::move(o.unchanged_);
     o.path_.clear();
   }
   return *this;
@@ -88,8 +93,17 @@ StepDir BuildCache::begin_step() const {
 
 std::string BuildCache::commit(StepDir& step, const std::string& key, bool replace) const {
   umount2(step.merged().c_str(), MNT_DETACH);
-  remove_tree(step.work());
-  remove_tree(step.merged());
+  // The entry keeps the change set only: work dirs, scratch files and sources go.
+  for (const auto& name : list_dir(step.path()))
+    if (name != "diff") remove_tree(step.path() + "/" + name);
+  std::vector<std::string> dirs = step.unchanged();
+  std::sort(dirs.begin(), dirs.end(), std::greater<>());  // the deepest first
+  for (const auto& d : dirs) {
+    std::string up = step.diff() + d;
+    char v[2];
+    if (d != "/" && is_empty_dir(up) && lgetxattr(up.c_str(), "trusted.overlay.opaque", v, 2) < 0)
+      rmdir(up.c_str());  // a copy-up that changed nothing (and, if not empty, it stays)
+  }
   if (is_empty_dir(step.diff()) && rmdir(step.diff().c_str()) < 0) throw_sys("rmdir", step.diff());
   std::string entry = entry_dir(key);
   if (replace && path_exists(entry)) {

@@ -28,7 +28,9 @@ class StepDir {
  public:
   StepDir() = default;
   explicit StepDir(std::string path) : path_(std::move(path)) {}
-  StepDir(StepDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  StepDir(StepDir&& o) noexcept : path_(std::move(o.path_)), unchanged_(std::move(o.unchanged_)) {
+    o.path_.clear();
+  }
   StepDir& operator=(StepDir&& o) noexcept;
   ~StepDir();
   const std::string& path() const { return path_; }
@@ -36,9 +38,16 @@ class StepDir {
   std::string work() const { return path_ + "/work"; }
   std::string merged() const { return path_ + "/merged"; }
   void release() { path_.clear(); }
+  // Directories (paths in the view) overlay copied up without a change of their own: commit
+  // takes each out of the change set when it is still an empty, not opaque, directory there.
+  void drop_if_unchanged(const std::vector<std::string>& dirs) {
+    unchanged_.insert(unchanged_.end(), dirs.begin(), dirs.end());
+  }
+  const std::vector<std::string>& unchanged() const { return unchanged_; }
 
  private:
   std::string path_;
+  std::vector<std::string> unchanged_;
 };
 
 class BuildCache {

@@ -114,8 +114,9 @@ Prepared prepare(const RunSpec& spec) {
 
 // Takes out the mountpoints bale created, innermost first, when the step left them empty, and
 // gives the directories that held them their mtimes back unless the step changed them too.
-void remove_mountpoints(int root_fd, const std::vector<std::string>& created,
-                        std::vector<DirTimes>& dirs) {
+std::vector<std::string> remove_mountpoints(int root_fd, const std::vector<std::string>& created,
+                                            std::vector<DirTimes>& dirs) {
+  std::vector<std::string> restored;
   std::vector<bool> untouched;
   for (const auto& d : dirs) {
     timespec now{};
@@ -138,8 +139,9 @@ void remove_mountpoints(int root_fd, const std::vector<std::string>& created,
     if (!untouched[i]) continue;
     UniqueFd fd(open_in_root(root_fd, dirs[i].path, O_PATH | O_DIRECTORY));
     timespec ts[2] = {{0, UTIME_OMIT}, dirs[i].before};
-    if (fd) utimensat(fd.get(), "", ts, AT_EMPTY_PATH);
+    if (fd && utimensat(fd.get(), "", ts, AT_EMPTY_PATH) == 0) restored.push_back(dirs[i].path);
   }
+  return restored;
 }
 
 void loopback_up() {
@@ -291,9 +293,10 @@ RunOutcome run_step(const RunSpec& spec) {
     kill(static_cast<pid_t>(pid), SIGKILL);
   }
   if (g_interrupted) kill(static_cast<pid_t>(pid), SIGKILL);
-  remove_mountpoints(p.root.get(), p.created, p.dirs);
+  std::vector<std::string> restored = remove_mountpoints(p.root.get(), p.created, p.dirs);
   check_interrupted();
   RunOutcome out;
+  out.restored_dirs = std::move(restored);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   out.error = error;
   if (!error.empty() && error.starts_with("setting up")) throw Error(error, 0, kExitFailed);

@@ -30,6 +30,9 @@ struct RunSpec {
 struct RunOutcome {
   int exit_code = 0;  // the command's own code, or 128+N when killed by signal N
   std::string error;  // why the command could not start ("" when it ran)
+  // Directories that held bale's mountpoints and are as they were: overlay copied them up, and
+  // the step's change set need not keep them (StepDir::drop_if_unchanged).
+  std::vector<std::string> restored_dirs;
 };
 
 // Runs the step and waits for it. Throws bale::Error only for failures of bale itself (setting
