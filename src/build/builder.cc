@@ -344,7 +344,7 @@ void Builder::workdir(StageState& s, const Instruction& in) {
   });
 }
 
-void Builder::fs_step(StageState& s, const std::string& key, const Work& work) {
+void Builder::fs_step(StageState& s, const std::string& key, const Work& work, bool writable) {
   std::optional<std::string> hit = req_.no_cache ? std::nullopt : cache_.lookup(key);
   if (hit) {
     progress_->cached();
@@ -354,8 +354,10 @@ void Builder::fs_step(StageState& s, const std::string& key, const Work& work) {
   progress_->started();
   StepDir step = cache_.begin_step();
   {
-    LayerView view = LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
-                                      step.merged(), step.diff(), step.work());
+    LayerView view = writable ? LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
+                                                 step.merged(), step.diff(), step.work())
+                              : LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
+                                                 step.merged());
     try {
       work(view.path(), step);
     } catch (const Error& e) {

@@ -60,7 +60,9 @@ class Builder {
   // A filesystem step: reuses the cache entry for `key` or runs `work` on a writable view of
   // the stage and keeps its change set.
   using Work = std::function<void(const std::string& root, StepDir& step)>;
-  void fs_step(StageState& s, const std::string& key, const Work& work);
+  // `work` gets a writable overlay view, or with `writable` false a read-only view of the stage
+  // and the step's change set (StepDir::diff) to write into directly.
+  void fs_step(StageState& s, const std::string& key, const Work& work, bool writable = true);
   BuildContext& context();
   std::string expand(const StageState& s, const std::string& word) const;
   [[noreturn]] void fail(const Instruction& in, const std::string& message) const;

@@ -290,11 +290,11 @@ void Builder::copy(StageState& s, const Instruction& in) {
       }
     }
     std::string target = dest;
-    copy_into(root, sources, target, opts, what);
+    copy_into(root, step.diff(), sources, target, opts, what);
     CopyOptions plain = opts;
     plain.extract_archives = false;
-    if (!downloads.empty()) copy_into(root, downloads, target, plain, what);
-  });
+    if (!downloads.empty()) copy_into(root, step.diff(), downloads, target, plain, what);
+  }, false);
 }
 
 }  // namespace bale::build

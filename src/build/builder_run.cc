@@ -216,7 +216,7 @@ void Builder::run(StageState& s, const Instruction& in) {
         UniqueFd probe(open_source(cs.root_fd, rel, "RUN --mount"));
         bool is_dir = fstat(probe.get(), &st) == 0 && S_ISDIR(st.st_mode);
         if (trees[i].fd && is_dir) cs.below = list_tree(cs.root_fd, rel);
-        copy_into(copy_root, {cs}, is_dir ? "/" : "/" + basename_of(rel), {}, "RUN --mount");
+        copy_into(copy_root, copy_root, {cs}, is_dir ? "/" : "/" + basename_of(rel), {}, "RUN --mount");
         spec.mounts.push_back({RunMount::Type::kBind,
                                is_dir ? copy_root : copy_root + "/" + basename_of(rel), target,
                                m.read_only, ""});

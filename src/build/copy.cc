@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -96,30 +98,48 @@ bool is_tar_archive(int fd, const std::string& name) {
   }
 }
 
+// Writes into a step's change set (`upper`) directly, not through an overlay: creating files in
+// an overlay costs several times what it costs on the file system below. What is already in the
+// stage is looked up in `view`, a read-only mount of its layers: directories on the way are
+// copied up by hand (their metadata kept, as overlayfs would), and paths resolve through the
+// stage's symlinks as they would in the container.
 class Copier {
  public:
-  Copier(int root_fd, const CopyOptions& opts, const std::string& what)
-      : root_(root_fd), opts_(opts), what_(what) {}
+  Copier(int view_fd, std::string view_path, int upper_fd, const CopyOptions& opts,
+         const std::string& what)
+      : view_(view_fd), view_path_(std::move(view_path)), root_(upper_fd), opts_(opts),
+        what_(what) {}
 
-  // The directory `path` in the view, created (with its missing parents) when absent.
-  UniqueFd make_dir(const std::string& path) {
-    if (UniqueFd fd(open_in_root(root_, path, O_PATH | O_DIRECTORY)); fd) return fd;
-    std::string parent = dirname_of(path);
-    UniqueFd up = parent == path ? UniqueFd() : make_dir(parent);
-    if (!up) throw_sys("open", path);
-    std::string leaf = basename_of(path);
-    if (mkdirat(up.get(), leaf.c_str(), 0755) < 0 && errno != EEXIST)
-      throw sys_error(fmt::format("{}: create directory", what_), path, errno);
-    UniqueFd fd(open_in_root(root_, path, O_PATH | O_DIRECTORY));
-    if (!fd)
-      throw sys_error(fmt::format("{}: destination", what_), path, errno)
-          .with_hint(errno == ENOTDIR ? "something that is not a directory is in the way" : "");
-    if (fchownat(fd.get(), "", owner_uid(0), owner_gid(0), AT_EMPTY_PATH) < 0)
-      throw_sys("chown", path);
-    return fd;
+  // `path` with the stage's symlinks resolved (inside the stage), as far as it exists.
+  std::string canonical(const std::string& path) {
+    std::string clean = clean_path(path.empty() ? "/" : path);
+    if (clean == "/" || clean == ".") return "/";
+    if (UniqueFd fd(open_in_root(view_, clean, O_PATH)); fd) {
+      char buf[4096];
+      ssize_t n = readlink(proc_fd(fd.get()).c_str(), buf, sizeof buf - 1);
+      if (n > 0) {
+        std::string real(buf, static_cast<size_t>(n));
+        if (real == view_path_) return "/";
+        if (real.rfind(view_path_ + "/", 0) == 0) return real.substr(view_path_.size());
+      }
+    }
+    std::string parent = canonical(dirname_of(clean));
+    return (parent == "/" ? "" : parent) + "/" + basename_of(clean);
   }
 
-  // Copies the object `src` (an O_PATH fd) as `name` in the directory `dir` of the view; `where`
+  // The directory `path` in the change set, made (with its missing parents) when absent.
+  UniqueFd make_dir(const std::string& path) { return make_canonical_dir(canonical(path)); }
+
+  // Is there a directory at `path` (no symlink followed at the end) in the stage already?
+  bool stage_has_dir(const std::string& path, struct stat* out = nullptr) const {
+    UniqueFd fd(open_in_root(view_, path, O_PATH | O_NOFOLLOW));
+    struct stat st;
+    if (!fd || fstat(fd.get(), &st) < 0) return false;
+    if (out) *out = st;
+    return S_ISDIR(st.st_mode);
+  }
+
+  // Copies the object `src` (an O_PATH fd) as `name`  // Copies the object `src` (an O_PATH fd) as `name` in the directory `dir` of the view; `where`
   // is its path in the view, for hardlinks and messages.
   void copy_one(int src, const struct stat& st, int dir, const std::string& name,
                 const std::string& where) {
@@ -185,14 +205,48 @@ class Copier {
   mode_t mode_of(const struct stat& st) const { return opts_.chmod.value_or(st.st_mode & 07777); }
 
  private:
+  UniqueFd make_canonical_dir(const std::string& c) {
+    if (UniqueFd fd(openat2_with(root_, c == "/" ? "." : c.substr(1), O_PATH | O_DIRECTORY,
+                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
+        fd)
+      return fd;
+    UniqueFd up = make_canonical_dir(dirname_of(c));
+    std::string leaf = basename_of(c);
+    struct stat have;
+    UniqueFd in_stage(open_in_root(view_, c, O_PATH | O_NOFOLLOW));
+    bool exists = in_stage && fstat(in_stage.get(), &have) == 0;
+    if (exists && !S_ISDIR(have.st_mode))
+      throw Error(fmt::format("{}: destination {}: something that is not a directory is in the way",
+                              what_, quote(c)));
+    if (mkdirat(up.get(), leaf.c_str(), 0700) < 0 && errno != EEXIST)
+      throw sys_error(fmt::format("{}: create directory", what_), c, errno);
+    UniqueFd fd = open_below(up.get(), leaf, O_RDONLY | O_DIRECTORY);
+    if (exists) {
+      copy_up(in_stage.get(), have, fd.get(), c);
+    } else {
+      if (fchown(fd.get(), owner_uid(0), owner_gid(0)) < 0 || fchmod(fd.get(), 0755) < 0)
+        throw_sys("chown", c);
+    }
+    return fd;
+  }
+
+  // A directory of the stage, made in the change set with the stage's metadata.
+  void copy_up(int stage_fd, const struct stat& st, int made, const std::string& where) {
+    UniqueFd from(open(proc_fd(stage_fd).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (from) copy_xattrs(from.get(), made, where);
+    if (fchown(made, st.st_uid, st.st_gid) < 0) throw_sys("chown", where);
+    if (fchmod(made, st.st_mode & 07777) < 0) throw_sys("chmod", where);
+    // Its mtime becomes the time of the copy, as when overlayfs copies it up to add to it.
+  }
+
   // Makes room for `name`: what is there is replaced, unless it is a directory.
   void clear_way(int dir, const std::string& name, const std::string& where) {
     struct stat st;
-    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return;
-    if (S_ISDIR(st.st_mode))
+    bool in_upper = fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if ((in_upper && S_ISDIR(st.st_mode)) || (!in_upper && stage_has_dir(where)))
       throw Error(fmt::format("{}: cannot replace the directory {} with a file", what_,
                               quote(where)));
-    if (unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
+    if (in_upper && unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
   }
 
   void copy_dir(int src, const struct stat& st, int dir, const std::string& name,
@@ -203,6 +257,12 @@ class Copier {
       if (unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
     }
     if (mkdirat(dir, name.c_str(), 0700) < 0) throw_sys("mkdir", where);
+    if (stage_has_dir(where, &have)) {  // merged into the stage's: copied up, metadata kept
+      UniqueFd made = open_below(dir, name, O_RDONLY | O_DIRECTORY);
+      UniqueFd in_stage(open_in_root(view_, where, O_PATH | O_NOFOLLOW));
+      copy_up(in_stage.get(), have, made.get(), where);
+      return;
+    }
     UniqueFd made = open_below(dir, name, O_RDONLY | O_DIRECTORY);
     UniqueFd from(open(proc_fd(src).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (from) copy_xattrs(from.get(), made.get(), where);
@@ -244,6 +304,8 @@ class Copier {
       throw_sys("link", where);
   }
 
+  int view_;
+  std::string view_path_;
   int root_;
   const CopyOptions& opts_;
   std::string what_;
@@ -281,16 +343,23 @@ std::vector<ContextEntry> list_tree(int root_fd, const std::string& path) {
   return out;
 }
 
-void copy_into(const std::string& root, const std::vector<CopySource>& sources,
-               const std::string& dest, const CopyOptions& opts, const std::string& what) {
-  UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd) throw_sys("open", root);
-  Copier copier(root_fd.get(), opts, what);
+void copy_into(const std::string& view, const std::string& upper,
+               const std::vector<CopySource>& sources, const std::string& dest,
+               const CopyOptions& opts, const std::string& what) {
+  UniqueFd view_fd(open(view.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!view_fd) throw_sys("open", view);
+  UniqueFd root_fd(open(upper.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_sys("open", upper);
+  char* real = realpath(view.c_str(), nullptr);
+  if (!real) throw_sys("resolve", view);
+  std::string view_path = real;
+  free(real);
+  Copier copier(view_fd.get(), view_path, root_fd.get(), opts, what);
   bool dest_dir_hint = dest.ends_with('/') || dest.ends_with("/.") || dest == "/";
   if (sources.size() > 1 && !dest_dir_hint)
     throw Error(fmt::format("{} with more than one source needs a directory destination that "
                             "ends with '/': {}", what, quote(dest)));
-  std::string target = dest == "/" ? "/" : clean_path(dest);
+  std::string target = copier.canonical(dest == "/" ? "/" : clean_path(dest));
   for (const auto& s : sources) {
     UniqueFd src(open_source(s.root_fd, s.path, what));
     struct stat st = stat_fd(src.get(), s.path);
@@ -311,8 +380,10 @@ void copy_into(const std::string& root, const std::vector<CopySource>& sources,
     }
     bool into_dir = dest_dir_hint;
     if (!into_dir) {
-      UniqueFd existing(open_in_root(root_fd.get(), target, O_PATH));
-      into_dir = existing && S_ISDIR(stat_fd(existing.get(), target).st_mode);
+      UniqueFd in_upper(openat2_with(root_fd.get(), target == "/" ? "." : target.substr(1), O_PATH,
+                                     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
+      into_dir = (in_upper && S_ISDIR(stat_fd(in_upper.get(), target).st_mode)) ||
+                 copier.stage_has_dir(target);
     }
     std::string dir_path = into_dir ? target : dirname_of(target);
     std::string name = into_dir ? basename_of(clean_path(s.path)) : basename_of(target);

@@ -29,12 +29,14 @@ struct CopyOptions {
   bool extract_archives = false;  // ADD: a local tar (plain, gz, bz2, xz) is unpacked into dest
 };
 
-// Copies `sources` to `dest` (absolute, in the view at `root`; a trailing '/' means a
-// directory). Docker's rules: a directory's contents (not itself) go into dest; a file goes to
+// Copies `sources` to `dest` (absolute; a trailing '/' means a directory) into `upper`, a step's
+// change set, with `view` (a read-only mount of the stage's layers, or `upper` itself) telling
+// what the stage holds already. Docker's rules: a directory's contents (not itself) go into dest; a file goes to
 // dest, or into it when dest ends with '/' or is an existing directory; several sources need a
 // directory dest ending with '/'. `what` ("COPY", "ADD") names the instruction in errors.
-void copy_into(const std::string& root, const std::vector<CopySource>& sources,
-               const std::string& dest, const CopyOptions& opts, const std::string& what);
+void copy_into(const std::string& view, const std::string& upper,
+               const std::vector<CopySource>& sources, const std::string& dest,
+               const CopyOptions& opts, const std::string& what);
 
 // The entries below a directory of a tree, parents first, for copying it whole.
 std::vector<ContextEntry> list_tree(int root_fd, const std::string& path);

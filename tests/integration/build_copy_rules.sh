@@ -27,7 +27,9 @@ printf '*.key\n**/*.log\n!logs/keep/important.log\n' >ctx/.dockerignore
 cat >ctx/Dockerfile <<EOF
 $BUSYBOX_STAGE
 RUN echo 'app:x:1000:2000:app:/home/app:/bin/sh' >/etc/passwd; echo 'staff:x:2000:' >/etc/group; \
-    mkdir /existing
+    mkdir /existing && mkdir -m 0750 /srv && chown 5:6 /srv && touch -d @1500000000 /srv && \
+    ln -s srv /link
+COPY src/a.txt /link/
 COPY src /dir-contents
 COPY src/a.txt /renamed.txt
 COPY src/a.txt /into/
@@ -59,6 +61,10 @@ extract all.bale r
 [ "$(stat -c %Y r/dir-contents/a.txt)" = 1600000000 ] || fail "mtime not kept"
 [ "$(getfattr --only-values -n user.origin r/dir-contents/a.txt 2>/dev/null)" = context ] || fail "xattr not kept"
 [ "$(stat -c %u:%g r/dir-contents/a.txt)" = 0:0 ] || fail "COPY without --chown must give root: $(stat -c %u:%g r/dir-contents/a.txt)"
+[ "$(cat r/srv/a.txt)" = a ] || fail "COPY through the stage's symlink /link did not land in /srv"
+[ -L r/link ] || fail "the destination symlink was replaced"
+[ "$(stat -c %a:%u:%g r/srv)" = 750:5:6 ] ||
+  fail "a directory of the stage COPY wrote into lost its metadata: $(stat -c %a:%u:%g r/srv)"
 [ "$(cat r/renamed.txt)" = a ] || fail "file to a new name"
 [ "$(cat r/into/a.txt)" = a ] || fail "file into a trailing-slash directory"
 [ "$(cat r/existing/a.txt)" = a ] || fail "file into an existing directory"
