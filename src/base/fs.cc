@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +114,14 @@ void mkdir_p(const std::string& path, mode_t mode) {
   std::string parent = dirname_of(path);
   if (parent != path) mkdir_p(parent, mode);
   if (::mkdir(path.c_str(), mode) < 0 && errno != EEXIST) throw_sys("mkdir", path);
+}
+
+void spread_subdirs(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  int flags = 0;
+  if (!fd || ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL)) return;
+  flags |= FS_TOPDIR_FL;
+  if (ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) < 0) {}  // a hint: not every file system takes it
 }
 
 std::string dirname_of(const std::string& path) {

@@ -38,6 +38,8 @@ UniqueFd lock_file(const std::string& path, int how) {
 
 void make_dirs(const std::string& dir) {
   for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/squash", "/empty"}) mkdir_p(dir + d, 0700);
+  spread_subdirs(dir + "/steps");
+  spread_subdirs(dir + "/mounts");
   if (chmod((dir + "/empty").c_str(), 0755) < 0) throw_sys("chmod", dir + "/empty");
 }
 

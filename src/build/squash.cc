@@ -70,8 +70,8 @@ class Squash {
  public:
   Squash(std::vector<std::string> lowers, std::optional<int64_t> clamp, std::string records,
          std::string base_image)
-      : lowers_(std::move(lowers)), clamp_(clamp), records_(std::move(records)),
-        base_image_(std::move(base_image)) {
+      : base_image_(std::move(base_image)), lowers_(std::move(lowers)), clamp_(clamp),
+        records_(std::move(records)) {
     size_t n = lowers_.size();
     std::vector<std::string> listing_hash(n);
     for (size_t h = 1; h < n; h++) {  // the bottom layer hides nothing
@@ -476,7 +476,8 @@ SquashOutcome write_stage_image(const BuildCache& cache, const StageState& stage
       [&](const std::string& sha) {
         image::finalize_config(config, sha, "bale build");
         return image::serialize_config(config);
-      });
+      },
+      image::kBuildCompressionLevel);
   place_file(output, kept);
   squash.save(kept);
   out.entries = written.tar.entries;

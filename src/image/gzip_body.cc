@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "base/error.h"
@@ -82,18 +83,25 @@ std::string gzip_member(std::string_view data, int level) {
   return out;
 }
 
-GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int threads) : sink_(sink) {
+GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int level, int threads)
+    : sink_(sink), level_(level) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  max_in_flight_ = 2 * threads;
+  max_in_flight_ = 2 * static_cast<size_t>(threads);
   chunk_.reserve(kChunkSize);
+  threads_.emplace_back([this] { write_loop(); });
+  for (int i = 0; i < threads; i++) threads_.emplace_back([this] { compress_loop(); });
 }
 
 GzipBodyWriter::~GzipBodyWriter() {
-  for (auto& f : in_flight_) f.wait();  // never leave a worker writing into freed memory
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  for (auto& t : threads_) t.join();  // compressors finish the jobs they were given first
 }
 
 void GzipBodyWriter::write(std::string_view data) {
-  sha256_.update(data);
   tar_size_ += data.size();
   while (!data.empty()) {
     size_t take = std::min(data.size(), kChunkSize - chunk_.size());
@@ -104,37 +112,90 @@ void GzipBodyWriter::write(std::string_view data) {
 }
 
 void GzipBodyWriter::submit_chunk() {
-  drain(max_in_flight_ - 1);
-  std::string chunk;
-  chunk.reserve(kChunkSize);
-  chunk.swap(chunk_);
-  if (source_) {
-    if (std::string member = source_(chunk); !member.empty()) {
-      std::promise<std::string> ready;
-      ready.set_value(std::move(member));
-      in_flight_.push_back(ready.get_future());
-      return;
-    }
+  {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return queue_.size() < max_in_flight_ || error_; });
+    if (error_) std::rethrow_exception(error_);
   }
-  in_flight_.push_back(std::async(std::launch::async,
-                                  [c = std::move(chunk)] { return gzip_member(c); }));
+  auto chunk = std::make_shared<const std::string>(std::move(chunk_));
+  chunk_ = std::string();
+  chunk_.reserve(kChunkSize);
+  Pending p{chunk, {}};
+  std::optional<std::packaged_task<std::string()>> job;
+  std::string member = source_ ? source_(*chunk) : std::string();
+  if (!member.empty()) {
+    std::promise<std::string> ready;
+    ready.set_value(std::move(member));
+    p.member = ready.get_future();
+  } else {
+    job.emplace([chunk, level = level_] { return gzip_member(*chunk, level); });
+    p.member = job->get_future();
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (job) jobs_.push_back(std::move(*job));
+    queue_.push_back(std::move(p));
+  }
+  changed_.notify_all();
+}
+
+void GzipBodyWriter::write_loop() {
+  for (;;) {
+    Pending p;
+    {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      p = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+    }
+    changed_.notify_all();  // room in the queue
+    std::exception_ptr failed;
+    if (!error_) {  // only this thread sets it
+      try {
+        sha256_.update(*p.chunk);
+        sink_.write(p.member.get());
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      if (failed) error_ = failed;
+    }
+    changed_.notify_all();
+  }
+}
+
+void GzipBodyWriter::compress_loop() {
+  for (;;) {
+    std::packaged_task<std::string()> job;
+    {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();  // an exception goes into the member's future, for the writer
+  }
+}
+
+void GzipBodyWriter::wait_idle() {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return (queue_.empty() && !writing_) || error_; });
+  if (error_) std::rethrow_exception(error_);
 }
 
 void GzipBodyWriter::cut() {
   if (!chunk_.empty()) submit_chunk();
 }
 
-void GzipBodyWriter::drain(size_t keep) {
-  while (in_flight_.size() > keep) {
-    std::string member = in_flight_.front().get();
-    in_flight_.pop_front();
-    sink_.write(member);
-  }
-}
-
 void GzipBodyWriter::finish() {
   if (!chunk_.empty() || tar_size_ == 0) submit_chunk();
-  drain(0);
+  wait_idle();
   sha256_hex_ = sha256_.hex();
 }
 
@@ -142,12 +203,13 @@ std::string GzipBodyWriter::tar_sha256_hex() const { return sha256_hex_; }
 
 BodyCheckpoint GzipBodyWriter::checkpoint() {
   if (!chunk_.empty()) submit_chunk();
-  drain(0);
+  wait_idle();
   return {tar_size_, sink_.written(), sha256_.state(), sink_.hash_state()};
 }
 
 void GzipBodyWriter::resume(int src_fd, const BodyCheckpoint& c) {
   if (tar_size_ != 0 || !chunk_.empty()) throw Error("internal: resuming a body that was written to");
+  wait_idle();  // nothing was submitted: the writer is idle, and stays so
   sink_.resume(src_fd, c.body_size, c.file_hash);
   sha256_ = Digest::resume(c.tar_hash);
   tar_size_ = c.tar_size;

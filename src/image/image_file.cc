@@ -49,13 +49,14 @@ uint64_t count_tar_entries(int fd, uint64_t len, const std::string& path) {
 
 ImageWriteResult write_image(const std::string& dest, const trust::PrivateKey& key,
                              const std::function<uint64_t(GzipBodyWriter&)>& produce_tar,
-                             const std::function<std::string(const std::string&)>& make_config) {
+                             const std::function<std::string(const std::string&)>& make_config,
+                             int level) {
   AtomicFile out(dest, 0644);
   HashingSink sink(out.fd(), out.temp_path());
   ImageWriteResult r;
   std::string tar_sha;
   {
-    GzipBodyWriter body(sink);
+    GzipBodyWriter body(sink, level);
     r.tar.entries = produce_tar(body);
     body.finish();
     r.tar.size = body.tar_size();

@@ -26,7 +26,8 @@ struct ImageWriteResult {
 };
 ImageWriteResult write_image(const std::string& dest, const trust::PrivateKey& key,
                              const std::function<uint64_t(GzipBodyWriter&)>& produce_tar,
-                             const std::function<std::string(const std::string&)>& make_config);
+                             const std::function<std::string(const std::string&)>& make_config,
+                             int level = kCompressionLevel);
 
 // Re-signs an existing image, or signs a plain tar.gz (whose body is then the whole file; its
 // tar is inflated once for its sha256 and size), writing the result to `dest` (may be `src`).

@@ -157,6 +157,7 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::stri
     hold = lock(hex, true, true);
     return rootfs;
   }
+  spread_subdirs(root_ + "/tmp");
   TempDir tmp(root_ + "/tmp", hex + ".");
   std::string dest = tmp.path() + "/rootfs";
   try {
