@@ -16,8 +16,9 @@
 #   BuildKit; cold: <= 1.0 x BuildKit, and for the service image bale - plain chroot <= 1 s;
 #   bale's own peak memory <= 100 MB.
 # The base everywhere is the debootstrap minbase tree /var/cache/bale-tests/debian-bookworm
-# (made here, as tests/integration/debian_image.sh makes it, when missing), imported into each
-# builder as debian:bookworm. Every RUN has the host's network (BuildKit's default bridge needs a
+# (made here, as tests/integration/debian_image.sh makes it, when missing), in a copy set up as
+# Docker's Debian images are (apt and dpkg settings, below), imported into each builder as
+# debian:bookworm. Every RUN has the host's network (BuildKit's default bridge needs a
 # bridge, which this dockerd does not create; the chroot builders have nothing else).
 # usage: bench/build.sh [ROUNDS]   (as root; default 3; after scripts/setup --bench and
 #        apt-get install docker.io buildah)
@@ -81,6 +82,20 @@ if [ ! -d "$deb" ]; then
   fi
   exec 8>&-
 fi
+# The base every builder imports: that tree set up as Docker's Debian images are (and as `bale
+# bootstrap` sets up its own, src/cmd/bootstrap.cc): no package caches or downloaded packages
+# kept, no translations fetched, dpkg without fsync, no service started by an install.
+base=$w/debian-bookworm
+cp -a "$deb" "$base"
+printf '#!/bin/sh\nexit 101\n' >"$base/usr/sbin/policy-rc.d"
+chmod 755 "$base/usr/sbin/policy-rc.d"
+clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"'
+printf 'DPkg::Post-Invoke { %s; };\nAPT::Update::Post-Invoke { %s; };\nDir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n' \
+  "$clean" "$clean" >"$base/etc/apt/apt.conf.d/docker-clean"
+echo 'Acquire::Languages "none";' >"$base/etc/apt/apt.conf.d/docker-no-languages"
+echo 'Acquire::GzipIndexes "true";' >"$base/etc/apt/apt.conf.d/docker-gzip-indexes"
+echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$base/etc/apt/apt.conf.d/docker-autoremove-suggests"
+echo force-unsafe-io >"$base/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
 
 # ---- the build contexts: the fixtures, plus what is generated rather than committed ----
 for c in "${cases[@]}"; do
@@ -175,7 +190,7 @@ wipe() {
     buildkit) ctl "$p" rmi -f "$tag"; ctl "$p" builder prune -af ;;
     buildah-*) ctl "$p" rmi -f "$tag"; ctl "$p" rmi --prune ;;  # --layers' intermediate images
     podman-*) ctl "$p" rmi -f "$tag"; ctl "$p" image prune -f ;;
-    chroot) rm -rf "$w/chroot"; cp -a "$deb" "$w/chroot" ;;  # a fresh copy of the tree
+    chroot) rm -rf "$w/chroot"; cp -a "$base" "$w/chroot" ;;  # a fresh copy of the tree
   esac >>"$w/log/$p-wipe.log" 2>&1 || true
 }
 
@@ -245,16 +260,16 @@ import_base() {
   local p=$1 c m
   case $p in
     bale)  # the run unpacks it into the store, as the other builders' imports do
-      "$bale" pack "$deb" -o "$w/debian.bale" -t debian:bookworm -e "PATH=$deb_path" --cmd '["bash"]' &&
+      "$bale" pack "$base" -o "$w/debian.bale" -t debian:bookworm -e "PATH=$deb_path" --cmd '["bash"]' &&
         "$bale" run debian:bookworm /bin/true ;;
     buildkit)
-      tar -C "$deb" -c . | ctl "$p" import -c "ENV PATH=$deb_path" -c 'CMD ["bash"]' - debian:bookworm ;;
+      tar -C "$base" -c . | ctl "$p" import -c "ENV PATH=$deb_path" -c 'CMD ["bash"]' - debian:bookworm ;;
     buildah-*)  # buildah has no import: a scratch container filled with the tree, committed
-      c=$(ctl "$p" from scratch) && m=$(ctl "$p" mount "$c") && cp -a "$deb/." "$m/" &&
+      c=$(ctl "$p" from scratch) && m=$(ctl "$p" mount "$c") && cp -a "$base/." "$m/" &&
         ctl "$p" config --env "PATH=$deb_path" --cmd '["bash"]' "$c" &&
         ctl "$p" commit -q "$c" debian:bookworm && ctl "$p" rm "$c" ;;
     podman-*)
-      tar -C "$deb" -c . | ctl "$p" import --change "ENV PATH=$deb_path" --change 'CMD ["bash"]' - debian:bookworm ;;
+      tar -C "$base" -c . | ctl "$p" import --change "ENV PATH=$deb_path" --change 'CMD ["bash"]' - debian:bookworm ;;
   esac
 }
 

@@ -6,6 +6,9 @@
 
 #include <cstdio>
 #include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,6 +57,35 @@ void run_debootstrap(const std::string& prog, const std::vector<std::string>& ar
                                               : fmt::format("signal {}", WTERMSIG(status))));
 }
 
+// Files that make a Debian tree behave in a container as Docker's Debian images do (the same
+// settings, so a Dockerfile gives the same image over either): no service starts during
+// package installation, no package caches, downloaded packages or translations kept, dpkg
+// without fsync (a build is redone, not repaired).
+const std::vector<std::pair<const char*, const char*>> kContainerConfig = {
+    {"/usr/sbin/policy-rc.d", "#!/bin/sh\n# bale bootstrap: no service starts inside a container build.\nexit 101\n"},
+    {"/etc/apt/apt.conf.d/docker-clean",
+     "// bale bootstrap: keep no downloaded packages or package caches in the image.\n"
+     "DPkg::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb "
+     "/var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true\"; };\n"
+     "APT::Update::Post-Invoke { \"rm -f /var/cache/apt/archives/*.deb "
+     "/var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true\"; };\n"
+     "Dir::Cache::pkgcache \"\";\nDir::Cache::srcpkgcache \"\";\n"},
+    {"/etc/apt/apt.conf.d/docker-no-languages", "Acquire::Languages \"none\";\n"},
+    {"/etc/apt/apt.conf.d/docker-gzip-indexes", "Acquire::GzipIndexes \"true\";\n"},
+    {"/etc/apt/apt.conf.d/docker-autoremove-suggests", "Apt::AutoRemove::SuggestsImportant \"false\";\n"},
+    {"/etc/dpkg/dpkg.cfg.d/docker-apt-speedup", "force-unsafe-io\n"},
+};
+
+void configure_for_containers(const std::string& tree) {
+  for (const auto& [path, text] : kContainerConfig) {
+    std::string file = tree + path;
+    mkdir_p(dirname_of(file), 0755);
+    AtomicFile out(file, path == std::string_view("/usr/sbin/policy-rc.d") ? 0755 : 0644);
+    write_all(out.fd(), text, file);
+    out.commit();
+  }
+}
+
 }  // namespace
 
 int bootstrap(const BootstrapOptions& o) {
@@ -85,6 +117,7 @@ int bootstrap(const BootstrapOptions& o) {
     for (const auto& f : list_dir(tree + d))
       if (f != "partial" && f != "lock") remove_tree(tree + d + "/" + f);
   for (const char* f : {"/etc/resolv.conf", "/etc/hostname"}) ::unlink((tree + f).c_str());
+  configure_for_containers(tree);
 
   nlohmann::json config = image::new_config();
   config["config"]["Env"] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
