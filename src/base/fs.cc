@@ -166,6 +166,13 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
   f.commit();
 }
 
+void write_scratch_file(const std::string& path, std::string_view data, mode_t mode) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) throw_sys("create", path);
+  write_all(fd.get(), data, path);
+  if (fchmod(fd.get(), mode) < 0) throw_sys("chmod", path);  // the umask took bits off
+}
+
 void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode) {
   UniqueFd in = open_file(from, O_RDONLY);
   AtomicFile out(to, mode);

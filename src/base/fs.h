@@ -61,6 +61,9 @@ class AtomicFile {
 };
 
 void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// A new file with `data`, neither atomic nor synced: for scratch files that live as long as
+// one step and are worth nothing after a crash.
+void write_scratch_file(const std::string& path, std::string_view data, mode_t mode = 0644);
 // Copies a file's bytes to `to` atomically (AtomicFile).
 void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode = 0644);
 // Makes `to` the same file as `from`: a hardlink put in place by rename (so an existing `to` is

@@ -259,7 +259,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
           }
           break;
         case Pending::Kind::kHeredoc: {
-          write_file_atomic(scratch + "/" + p.path, p.content, 0644);
+          write_scratch_file(scratch + "/" + p.path, p.content, 0644);
           sources.push_back({scratch_fd.get(), p.path, {}});
           break;
         }

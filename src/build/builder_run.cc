@@ -182,7 +182,7 @@ void Builder::run(StageState& s, const Instruction& in) {
     spec.network_none = network == "none";
     if (script) {
       std::string file = spec.scratch + "/heredoc-" + script->first;
-      write_file_atomic(file, script->second, 0755);
+      write_scratch_file(file, script->second, 0755);
       spec.mounts.push_back({RunMount::Type::kBind, file, argv[0], true, ""});
     }
     for (size_t i = 0; i < mounts.size(); i++) {

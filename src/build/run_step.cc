@@ -92,7 +92,7 @@ Prepared prepare(const RunSpec& spec) {
     auto content = read_file_if_exists(f, 1 << 20);
     if (!content) continue;
     std::string copy = spec.scratch + std::string(f).substr(4);
-    write_file_atomic(copy, *content, 0644);
+    write_scratch_file(copy, *content, 0644);
     try {
       runtime::mountpoint_in_root(r, f, true, &p.created);
       p.host_files.emplace_back(copy, f);

@@ -88,11 +88,18 @@ GzipBodyWriter::GzipBodyWriter(HashingSink& sink, int level, int threads)
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   max_in_flight_ = 2 * static_cast<size_t>(threads);
   chunk_.reserve(kChunkSize);
-  threads_.emplace_back([this] { write_loop(); });
-  for (int i = 0; i < threads; i++) threads_.emplace_back([this] { compress_loop(); });
+  try {
+    threads_.emplace_back([this] { write_loop(); });
+    for (int i = 0; i < threads; i++) threads_.emplace_back([this] { compress_loop(); });
+  } catch (...) {
+    stop_threads();  // no destructor runs for a constructor that throws
+    throw;
+  }
 }
 
-GzipBodyWriter::~GzipBodyWriter() {
+GzipBodyWriter::~GzipBodyWriter() { stop_threads(); }
+
+void GzipBodyWriter::stop_threads() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;

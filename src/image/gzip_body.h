@@ -111,6 +111,7 @@ class GzipBodyWriter {
   void wait_idle();
   void write_loop();
   void compress_loop();
+  void stop_threads();
 
   HashingSink& sink_;
   MemberSource source_;
