@@ -20,8 +20,8 @@
 # Docker's Debian images are (apt and dpkg settings, below), imported into each builder as
 # debian:bookworm. Every RUN has the host's network (BuildKit's default bridge needs a
 # bridge, which this dockerd does not create; the chroot builders have nothing else).
-# usage: bench/build.sh [ROUNDS]   (as root; default 3; after scripts/setup --bench and
-#        apt-get install docker.io buildah)
+# usage: bench/build.sh [ROUNDS]   (as root; default 3; after scripts/setup --bench, which
+#        installs docker.io, buildah and podman too)
 #   BUILD_PEERS="bale buildkit buildah-chroot buildah-oci podman-chroot podman-oci chroot"
 #   BUILD_CASES="scratch-busybox service many-files"   narrow the run (defaults: all of them)
 set -euo pipefail
