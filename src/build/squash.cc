@@ -45,11 +45,9 @@ bool is_opaque(const std::string& path) {
 // Every path of a layer with its kind, in walk order.
 void list_layer(const std::string& root, const std::string& rel,
                 std::vector<std::pair<std::string, char>>& out) {
-  for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+  for (const auto& [name, st] : image::read_children(rel.empty() ? root : root + "/" + rel, false)) {
     std::string child = rel.empty() ? name : rel + "/" + name;
     std::string full = root + "/" + child;
-    struct stat st;
-    if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
     char kind = is_whiteout(st)        ? kWhiteout
                 : !S_ISDIR(st.st_mode) ? kOther
                 : is_opaque(full)      ? kOpaqueDir : kDir;
@@ -197,11 +195,9 @@ class Squash {
   // whiteout, an opaque directory or a non-directory there).
   void emit(image::TarWriter& tar, int g, const std::string& rel) {
     const std::string& root = lowers_[g];
-    for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+    for (const auto& [name, st] : image::read_children(rel.empty() ? root : root + "/" + rel, true)) {
       std::string child = rel.empty() ? name : rel + "/" + name;
       std::string full = root + "/" + child;
-      struct stat st;
-      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
       if (is_whiteout(st)) continue;
       if (above(top_entry_, child) <= g) {
         if (S_ISSOCK(st.st_mode)) {
@@ -411,11 +407,9 @@ class Squash {
   void walk_base(image::TarWriter& all, const std::string& rel, bool hidden, bool& forward,
                  uint64_t& kept) {
     const std::string& root = lowers_[0];
-    for (const auto& name : image::sorted_children(rel.empty() ? root : root + "/" + rel)) {
+    for (const auto& [name, st] : image::read_children(rel.empty() ? root : root + "/" + rel, true)) {
       std::string child = rel.empty() ? name : rel + "/" + name;
       std::string full = root + "/" + child;
-      struct stat st;
-      if (lstat(full.c_str(), &st) < 0) throw_sys("stat", full);
       if (S_ISSOCK(st.st_mode)) continue;
       forward = !hidden && above(top_entry_, child) < 0;
       base_intact_ &= forward;
