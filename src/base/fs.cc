@@ -173,15 +173,46 @@ void write_scratch_file(const std::string& path, std::string_view data, mode_t m
   if (fchmod(fd.get(), mode) < 0) throw_sys("chmod", path);  // the umask took bits off
 }
 
+uint64_t read_chunks(int fd, const std::string& path, const std::function<void(std::string_view)>& f,
+                     uint64_t max) {
+  thread_local std::string buf(1 << 20, '\0');  // one per thread, not one per call
+  uint64_t done = 0;
+  while (done < max) {
+    ssize_t n = read(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), max - done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("read", path);
+    if (n == 0) break;
+    f(std::string_view(buf.data(), static_cast<size_t>(n)));
+    done += static_cast<uint64_t>(n);
+  }
+  return done;
+}
+
+uint64_t copy_bytes(int from, const std::string& from_path, int to, const std::string& to_path,
+                    uint64_t max) {
+  uint64_t done = 0;
+  while (done < max) {
+    ssize_t n = copy_file_range(from, nullptr, to, nullptr,
+                                static_cast<size_t>(std::min<uint64_t>(max - done, 1 << 30)), 0);
+    if (n > 0) {
+      done += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == 0) return done;
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+      throw_sys("copy into", to_path);
+    // No in-kernel copy between these file systems: through a buffer.
+    return done + read_chunks(from, from_path, [&](std::string_view d) { write_all(to, d, to_path); },
+                              max - done);
+  }
+  return done;
+}
+
 void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode) {
   UniqueFd in = open_file(from, O_RDONLY);
   AtomicFile out(to, mode);
-  std::string buf(1 << 20, '\0');
-  for (ssize_t n; (n = read(in.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_sys("read", from);
-    out.write(std::string_view(buf.data(), static_cast<size_t>(n)));
-  }
+  copy_bytes(in.get(), from, out.fd(), out.temp_path());
   out.commit();
 }
 

@@ -26,6 +26,15 @@ std::optional<std::string> read_file_if_exists(const std::string& path,
 // Reads exactly `len` bytes at `off`; throws naming `path` on a short read.
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path);
 void write_all(int fd, std::string_view data, const std::string& path);
+// Reads `fd` from where it stands, at most `max` bytes or to its end, handing `f` each piece;
+// returns the bytes read. A read error names `path`.
+uint64_t read_chunks(int fd, const std::string& path, const std::function<void(std::string_view)>& f,
+                     uint64_t max = UINT64_MAX);
+// Copies `from` (from where it stands, at most `max` bytes or to its end) to `to`: in the
+// kernel where the file systems allow (copy_file_range), else through a buffer. Returns the
+// bytes copied. Errors name `from_path` or `to_path`, whichever failed.
+uint64_t copy_bytes(int from, const std::string& from_path, int to, const std::string& to_path,
+                    uint64_t max = UINT64_MAX);
 uint64_t file_size(int fd, const std::string& path);
 bool path_exists(const std::string& path);
 void mkdir_p(const std::string& path, mode_t mode = 0755);

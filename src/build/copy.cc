@@ -65,26 +65,6 @@ void copy_xattrs(int from, int to, const std::string& name) {
   }
 }
 
-void copy_content(int from, int to, const std::string& name) {
-  for (;;) {
-    ssize_t n = copy_file_range(from, nullptr, to, nullptr, 1 << 30, 0);
-    if (n > 0) continue;
-    if (n == 0) return;
-    if (errno == EINTR) continue;
-    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-      throw_sys("copy", name);
-    break;  // no in-kernel copy between these file systems: plain reads and writes
-  }
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(from, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_sys("read", name);
-    if (n == 0) return;
-    write_all(to, std::string_view(buf, static_cast<size_t>(n)), name);
-  }
-}
-
 // Is this file a tar archive, plain or compressed with anything libarchive reads?
 bool is_tar_archive(int fd, const std::string& name) {
   uint64_t size = file_size(fd, name);
@@ -277,7 +257,7 @@ class Copier {
     if (!in) throw_sys("open", where);
     UniqueFd out(openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out) throw_sys("create", where);
-    copy_content(in.get(), out.get(), where);
+    copy_bytes(in.get(), where, out.get(), where);
     copy_xattrs(in.get(), out.get(), where);
     if (fchown(out.get(), owner_uid(st.st_uid), owner_gid(st.st_gid)) < 0) throw_sys("chown", where);
     // After chown, which clears set-id bits.

@@ -177,7 +177,7 @@ class Squash {
     c.tar_hash = unhex(r.value("tar_hash", ""));
     c.file_hash = unhex(r.value("file_hash", ""));
     try {
-      body.resume(fd.get(), c);
+      body.resume(fd.get(), image, c);
     } catch (const Error&) {
       return false;
     }
@@ -392,7 +392,7 @@ class Squash {
     image::BodyCheckpoint c{tar_at, body_at, unhex(r.value("tar_hash", "")),
                             unhex(r.value("file_hash", ""))};
     try {
-      body.resume(base_fd_.get(), c);
+      body.resume(base_fd_.get(), base_image_, c);
     } catch (const Error&) {
       return false;
     }

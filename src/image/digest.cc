@@ -1,12 +1,10 @@
 // Digests (see digest.h).
 #include "image/digest.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "base/error.h"
+#include "base/fs.h"
 
 namespace bale::image {
 
@@ -26,14 +24,7 @@ void Digest::update(std::string_view data) {
 }
 
 void Digest::update_from(int fd, const std::string& name) {
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_sys("read", name);
-    if (n == 0) return;
-    update(std::string_view(buf, static_cast<size_t>(n)));
-  }
+  read_chunks(fd, name, [this](std::string_view d) { update(d); });
 }
 
 std::string Digest::bytes() const {

@@ -10,6 +10,8 @@
 #include <optional>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "base/error.h"
 #include "base/fs.h"
 
@@ -33,25 +35,18 @@ void HashingSink::write(std::string_view data) {
 
 std::string HashingSink::digest() const { return sha512_.bytes(); }
 
-void HashingSink::resume(int src_fd, uint64_t len, const std::string& hash_state) {
+void HashingSink::resume(int src_fd, const std::string& src_path, uint64_t len,
+                         const std::string& hash_state) {
   if (written_ != 0) throw Error("internal: resuming a body that was written to");
   Digest resumed = Digest::resume(hash_state);
-  loff_t in_off = 0;
-  uint64_t left = len;
-  while (left > 0) {
-    ssize_t n = copy_file_range(src_fd, &in_off, fd_, nullptr, left, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS) throw_sys("copy into", path_);
-      // No in-kernel copy: through a buffer.
-      std::string buf(std::min<uint64_t>(left, 1 << 20), '\0');
-      ssize_t r = pread(src_fd, buf.data(), buf.size(), in_off);
-      if (r <= 0) throw_sys("read the earlier image for", path_);
-      write_all(fd_, std::string_view(buf.data(), static_cast<size_t>(r)), path_);
-      n = r;
-      in_off += r;
-    }
-    left -= static_cast<uint64_t>(n);
+  try {
+    if (lseek(src_fd, 0, SEEK_SET) < 0) throw_sys("seek in", src_path);
+    if (copy_bytes(src_fd, src_path, fd_, path_, len) != len)
+      throw Error(fmt::format("{} is shorter than its record says", quote(src_path)));
+  } catch (const Error&) {
+    // Whatever was copied goes: the caller writes the body from the start instead.
+    if (ftruncate(fd_, 0) < 0 || lseek(fd_, 0, SEEK_SET) < 0) throw_sys("empty", path_);
+    throw;
   }
   sha512_ = std::move(resumed);
   written_ = len;
@@ -214,10 +209,10 @@ BodyCheckpoint GzipBodyWriter::checkpoint() {
   return {tar_size_, sink_.written(), sha256_.state(), sink_.hash_state()};
 }
 
-void GzipBodyWriter::resume(int src_fd, const BodyCheckpoint& c) {
+void GzipBodyWriter::resume(int src_fd, const std::string& src_path, const BodyCheckpoint& c) {
   if (tar_size_ != 0 || !chunk_.empty()) throw Error("internal: resuming a body that was written to");
   wait_idle();  // nothing was submitted: the writer is idle, and stays so
-  sink_.resume(src_fd, c.body_size, c.file_hash);
+  sink_.resume(src_fd, src_path, c.body_size, c.file_hash);
   sha256_ = Digest::resume(c.tar_hash);
   tar_size_ = c.tar_size;
 }

@@ -48,9 +48,10 @@ class HashingSink {
   // SHA-512 of everything written so far (the running hash continues).
   std::string digest() const;
   std::string hash_state() const { return sha512_.state(); }
-  // Starts from an earlier file's first `len` bytes (copied from `src_fd`), whose SHA-512 state
-  // after them is `hash_state`: nothing may have been written yet.
-  void resume(int src_fd, uint64_t len, const std::string& hash_state);
+  // Starts from an earlier file's first `len` bytes (copied from `src_fd`, the file `src_path`),
+  // whose SHA-512 state after them is `hash_state`: nothing may have been written yet. When it
+  // throws, the file is left empty again.
+  void resume(int src_fd, const std::string& src_path, uint64_t len, const std::string& hash_state);
 
  private:
   int fd_;
@@ -88,8 +89,8 @@ class GzipBodyWriter {
   // the body stands.
   BodyCheckpoint checkpoint();
   // Continues the body of another image file from `c` (its first c.body_size bytes are copied
-  // from `src_fd`). Only before anything was written.
-  void resume(int src_fd, const BodyCheckpoint& c);
+  // from `src_fd`, the file `src_path`). Only before anything was written.
+  void resume(int src_fd, const std::string& src_path, const BodyCheckpoint& c);
   // Ends the current chunk here (a shorter member) without waiting for it.
   void cut();
   // Asked for each chunk before compressing it: a member that already holds exactly these bytes

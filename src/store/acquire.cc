@@ -44,13 +44,8 @@ void warn_insecure(const std::string& message) {
 }
 
 std::string file_sha256(const std::string& path) {
-  UniqueFd fd = open_file(path, O_RDONLY);
   image::Digest sha = image::Digest::sha256();
-  std::vector<char> buf(1 << 20);
-  for (ssize_t n; (n = read(fd.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0) throw_sys("read", path);
-    sha.update(std::string_view(buf.data(), n));
-  }
+  sha.update_from(open_file(path, O_RDONLY).get(), path);
   return "sha256:" + sha.hex();
 }
 

@@ -108,5 +108,36 @@ TEST(GzipBodyWriter, AFailingWriteIsAnErrorNotAHang) {
   EXPECT_NE(err.find("the pipe"), std::string::npos) << err;
 }
 
+TEST(HashingSink, AResumeFromAShortFileFailsAndLeavesTheFileEmpty) {
+  TempDir dir;
+  std::string src = dir.path() + "/earlier", dst = dir.path() + "/body";
+  UniqueFd in(::open(src.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd out(::open(dst.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  ASSERT_TRUE(in && out);
+  std::string earlier = sample(300000);
+  ASSERT_EQ(write(in.get(), earlier.data(), earlier.size()), static_cast<ssize_t>(earlier.size()));
+  Digest d = Digest::sha512();
+  d.update(earlier.substr(0, 100000));
+  {
+    HashingSink sink(out.get(), dst);  // a whole resume: the prefix copied, the hash continued
+    sink.resume(in.get(), src, 100000, d.state());
+    sink.write("tail");
+    EXPECT_EQ(sink.written(), 100004u);
+    d.update("tail");
+    EXPECT_EQ(sink.digest(), d.bytes());
+    EXPECT_EQ(read_all(out.get()), earlier.substr(0, 100000) + "tail");
+  }
+  ASSERT_EQ(ftruncate(out.get(), 0), 0);
+  ASSERT_EQ(lseek(out.get(), 0, SEEK_SET), 0);
+  HashingSink sink(out.get(), dst);
+  std::string err = testing::error_of([&] { sink.resume(in.get(), src, 400000, d.state()); });
+  EXPECT_NE(err.find("is shorter than its record says"), std::string::npos) << err;
+  EXPECT_NE(err.find(src), std::string::npos) << err;
+  EXPECT_EQ(sink.written(), 0u);
+  EXPECT_EQ(read_all(out.get()), "");  // the 300,000 bytes copied before the end were taken back
+  sink.write("fresh");
+  EXPECT_EQ(read_all(out.get()), "fresh");
+}
+
 }  // namespace
 }  // namespace bale::image
