@@ -354,10 +354,9 @@ void Builder::fs_step(StageState& s, const std::string& key, const Work& work, b
   progress_->started();
   StepDir step = cache_.begin_step();
   {
-    LayerView view = writable ? LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
-                                                 step.merged(), step.diff(), step.work())
-                              : LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
-                                                 step.merged());
+    LayerView view = LayerView::mount(s.lowers, cache_.cache_dir(), cache_.empty_dir(),
+                                      step.merged(), writable ? step.diff() : "",
+                                      writable ? step.work() : "");
     try {
       work(view.path(), step);
     } catch (const Error& e) {
