@@ -166,11 +166,44 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
   f.commit();
 }
 
-void write_scratch_file(const std::string& path, std::string_view data, mode_t mode) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!fd) throw_sys("create", path);
-  write_all(fd.get(), data, path);
-  if (fchmod(fd.get(), mode) < 0) throw_sys("chmod", path);  // the umask took bits off
+bool is_plain_name(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+}
+
+ScratchDir::ScratchDir(std::string path) : path_(std::move(path)) {
+  mkdir_p(path_, 0700);
+  fd_ = UniqueFd(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd_) throw_sys("open", path_);
+}
+
+UniqueFd ScratchDir::create(const std::string& rel, mode_t mode) {
+  std::string shown = path_ + "/" + rel;
+  UniqueFd fd(open_beneath(fd_.get(), rel, O_WRONLY | O_CREAT | O_EXCL, mode));
+  if (!fd) throw_sys("create", shown);
+  if (fchmod(fd.get(), mode) < 0) throw_sys("chmod", shown);  // the umask took bits off
+  return fd;
+}
+
+std::string ScratchDir::write(const std::string& rel, std::string_view data, mode_t mode) {
+  std::string shown = path_ + "/" + rel;
+  UniqueFd fd = create(rel, mode);
+  write_all(fd.get(), data, shown);
+  return shown;
+}
+
+std::string ScratchDir::mkdir(const std::string& rel, mode_t mode) {
+  std::string shown = path_ + "/" + rel;
+  // mkdirat has no RESOLVE_* flags: the parent is opened beneath, the leaf must be plain.
+  std::string parent = rel.find('/') == std::string::npos ? "." : dirname_of(rel);
+  std::string leaf = basename_of(rel);
+  if (!is_plain_name(leaf)) {
+    errno = EINVAL;
+    throw_sys("mkdir", shown);
+  }
+  UniqueFd dir(open_beneath(fd_.get(), parent, O_PATH | O_DIRECTORY));
+  if (!dir) throw_sys("mkdir", shown);
+  if (::mkdirat(dir.get(), leaf.c_str(), mode) < 0) throw_sys("mkdir", shown);
+  return shown;
 }
 
 uint64_t read_chunks(int fd, const std::string& path, const std::function<void(std::string_view)>& f,
@@ -292,6 +325,15 @@ int open_in_root(int root_fd, const std::string& path, int flags) {
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(
       syscall(SYS_openat2, root_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+}
+
+int open_beneath(int dir_fd, const std::string& path, int flags, mode_t mode) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(
+      syscall(SYS_openat2, dir_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
 }
 
 }  // namespace bale

@@ -70,9 +70,32 @@ class AtomicFile {
 };
 
 void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
-// A new file with `data`, neither atomic nor synced: for scratch files that live as long as
-// one step and are worth nothing after a crash.
-void write_scratch_file(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Whether `name` is one plain path component (not empty, no '/', not "." or ".."): the only
+// kind of name bale joins onto a directory of its own when the name came from outside.
+bool is_plain_name(std::string_view name);
+
+// A directory bale made for files that live as long as one step (heredocs, downloads, copies of
+// the host's resolv.conf) and are worth nothing after a crash: written plainly, neither atomic
+// nor synced. Every file and subdirectory is created relative to the directory's fd with
+// openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and O_EXCL, so a name, wherever it came from,
+// can make a creation fail but never place it outside (no "..", absolute path or symlink).
+class ScratchDir {
+ public:
+  // Makes `path` (mode 0700, parents as needed) and opens it.
+  explicit ScratchDir(std::string path);
+  int fd() const { return fd_.get(); }
+  const std::string& path() const { return path_; }
+  // A new file `rel` below the directory holding `data` with exactly `mode`; returns its path.
+  std::string write(const std::string& rel, std::string_view data, mode_t mode = 0644);
+  // A new empty file opened for writing, for callers that fill it themselves.
+  UniqueFd create(const std::string& rel, mode_t mode = 0600);
+  // A new directory `rel` below it; returns its path.
+  std::string mkdir(const std::string& rel, mode_t mode = 0755);
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
 // Copies a file's bytes to `to` atomically (AtomicFile).
 void copy_file_atomic(const std::string& from, const std::string& to, mode_t mode = 0644);
 // Makes `to` the same file as `from`: a hardlink put in place by rename (so an existing `to` is
@@ -107,5 +130,9 @@ namespace bale {
 // openat2(root_fd, path, flags, RESOLVE_IN_ROOT): `path` resolved as if root_fd were "/", so
 // no symlink or ".." can leave it. Returns -1 with errno set, like open(2).
 int open_in_root(int root_fd, const std::string& path, int flags);
+// openat2(dir_fd, path, flags, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS):
+// `path` must stay below dir_fd and cross no symlink (EXDEV or ELOOP otherwise). -1 and errno
+// on failure, like open(2).
+int open_beneath(int dir_fd, const std::string& path, int flags, mode_t mode = 0);
 
 }  // namespace bale

@@ -188,7 +188,15 @@ void Builder::copy(StageState& s, const Instruction& in) {
           if (word.find(h.name) != std::string::npos) doc = &h;
       if (doc) {
         std::string body = doc->expand ? expand_heredoc(doc->content, s.vars()) : doc->content;
-        pending.push_back({Pending::Kind::kHeredoc, doc->name, body});
+        // The body is a file named after the heredoc only inside the image, as BuildKit
+        // names it: the last part of the cleaned name. Never a host path.
+        std::string name = basename_of(clean_path("/" + doc->name));
+        if (!is_plain_name(name)) {
+          if (dir_dest)
+            fail(in, fmt::format("heredoc {} names no file; give a file destination", quote(doc->name)));
+          name = "heredoc";
+        }
+        pending.push_back({Pending::Kind::kHeredoc, name, body});
         key_sources.push_back({{"heredoc", doc->name}, {"sha256", image::sha256_hex(body)}});
         continue;
       }
@@ -239,9 +247,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
       opts.uid = uid;
       opts.gid = gid;
     }
-    std::string scratch = step.path() + "/src";
-    mkdir_p(scratch, 0700);
-    UniqueFd scratch_fd(open(scratch.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    ScratchDir scratch(step.path() + "/src");
     std::vector<CopySource> sources;
     std::vector<CopySource> downloads;  // copied without archive extraction, as Docker does
     for (const auto& p : pending) {
@@ -259,19 +265,24 @@ void Builder::copy(StageState& s, const Instruction& in) {
           }
           break;
         case Pending::Kind::kHeredoc: {
-          write_scratch_file(scratch + "/" + p.path, p.content, 0644);
-          sources.push_back({scratch_fd.get(), p.path, {}});
+          // A directory of bale's naming for each, so two heredocs never meet.
+          std::string dir = fmt::format("heredoc-{}", &p - pending.data());
+          scratch.mkdir(dir, 0700);
+          scratch.write(dir + "/" + p.path, p.content, 0644);
+          sources.push_back({scratch.fd(), dir + "/" + p.path, {}});
           break;
         }
         case Pending::Kind::kUrl: {
           std::string name = url_file_name(p.path);
-          if (dir_dest && name.empty())
+          if (dir_dest && !is_plain_name(name))
             throw Error(fmt::format("ADD {}: the URL names no file; give a file destination", p.path));
-          if (name.empty()) name = "download";
-          std::string file = scratch + "/" + name;
+          if (!is_plain_name(name)) name = "download";
+          std::string dir = fmt::format("download-{}", &p - pending.data());
+          std::string rel = dir + "/" + name;
+          std::string file = scratch.mkdir(dir, 0700) + "/" + name;
           if (p.content.empty()) {
             fetch::download(p.path, file);
-          } else if (rename(p.content.c_str(), file.c_str()) < 0) {
+          } else if (renameat(AT_FDCWD, p.content.c_str(), scratch.fd(), rel.c_str()) < 0) {
             throw_sys("rename", p.content);
           }
           if (flags.checksum) {
@@ -284,7 +295,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
                                       fetch::redact(p.path), *flags.checksum, got));
           }
           if (chmod(file.c_str(), 0600) < 0) throw_sys("chmod", file);
-          downloads.push_back({scratch_fd.get(), name, {}});
+          downloads.push_back({scratch.fd(), rel, {}});
           break;
         }
       }

@@ -84,8 +84,11 @@ std::vector<std::string> heredoc_command(const StageState& s, const Instruction&
                trimmed.find_first_of(" \t") == std::string::npos;
   if (alone) {
     if (h.content.rfind("#!", 0) == 0) {
-      script = std::pair{h.name, h.content};
-      return {"/run/bale-heredoc/" + h.name};
+      // The script keeps its heredoc's name where that is a plain file name (it is the
+      // script's $0); the file bale writes for it has a name of bale's own.
+      std::string name = is_plain_name(h.name) ? h.name : "script";
+      script = std::pair{name, h.content};
+      return {"/run/bale-heredoc/" + name};
     }
     std::vector<std::string> argv = s.shell;
     argv.push_back(h.content);
@@ -173,16 +176,15 @@ void Builder::run(StageState& s, const Instruction& in) {
   fs_step(s, s.key, [&](const std::string& root, StepDir& step) {
     RunSpec spec;
     spec.root = root;
-    spec.scratch = step.path() + "/scratch";
-    mkdir_p(spec.scratch, 0700);
+    ScratchDir scratch(step.path() + "/scratch");
+    spec.scratch = scratch.path();
     spec.argv = argv;
     spec.env = env;
     spec.user = s.user();
     spec.workdir = s.workdir();
     spec.network_none = network == "none";
     if (script) {
-      std::string file = spec.scratch + "/heredoc-" + script->first;
-      write_scratch_file(file, script->second, 0755);
+      std::string file = scratch.write("heredoc-script", script->second, 0755);
       spec.mounts.push_back({RunMount::Type::kBind, file, argv[0], true, ""});
     }
     for (size_t i = 0; i < mounts.size(); i++) {
@@ -209,8 +211,7 @@ void Builder::run(StageState& s, const Instruction& in) {
           spec.mounts.push_back({RunMount::Type::kBind, context().dir() + "/" + rel, target, true, ""});
           continue;
         }
-        std::string copy_root = fmt::format("{}/bind-{}", spec.scratch, i);
-        mkdir_p(copy_root, 0755);
+        std::string copy_root = scratch.mkdir(fmt::format("bind-{}", i), 0755);
         CopySource cs = trees[i].fd ? CopySource{trees[i].fd.get(), rel, {}} : context().source(rel);
         struct stat st;
         UniqueFd probe(open_source(cs.root_fd, rel, "RUN --mount"));

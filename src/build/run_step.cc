@@ -88,11 +88,11 @@ Prepared prepare(const RunSpec& spec) {
   for (const auto& m : spec.mounts) targets.push_back(m.target);
   p.dirs = ancestors(r, targets);
   for (const char* d : {"/proc", "/sys", "/dev"}) runtime::mountpoint_in_root(r, d, false, &p.created);
+  ScratchDir scratch(spec.scratch);
   for (const char* f : kHostFiles) {
     auto content = read_file_if_exists(f, 1 << 20);
     if (!content) continue;
-    std::string copy = spec.scratch + std::string(f).substr(4);
-    write_scratch_file(copy, *content, 0644);
+    std::string copy = scratch.write(basename_of(f), *content, 0644);
     try {
       runtime::mountpoint_in_root(r, f, true, &p.created);
       p.host_files.emplace_back(copy, f);
