@@ -166,6 +166,19 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
   f.commit();
 }
 
+DirStream dir_stream(int dir_fd, const std::string& path) {
+  int fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw_sys("duplicate the descriptor of", path);
+  DirStream d(::fdopendir(fd), ::closedir);
+  if (!d) {
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    throw_sys("read directory", path);
+  }
+  return d;
+}
+
 bool is_plain_name(std::string_view name) {
   return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
 }

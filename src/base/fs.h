@@ -2,12 +2,14 @@
 // temporary files and directories that clean up after themselves.
 #pragma once
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <sys/stat.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +118,10 @@ class TempDir {
 };
 
 void remove_tree(const std::string& path);
+// A readdir stream of its own over `dir_fd` (a close-on-exec duplicate: closing the stream
+// leaves `dir_fd` open). Throws naming `path`.
+using DirStream = std::unique_ptr<DIR, int (*)(DIR*)>;
+DirStream dir_stream(int dir_fd, const std::string& path);
 // Names in a directory, without "." and ".."; empty when it cannot be opened.
 std::vector<std::string> list_dir(const std::string& dir);
 // Calls visit(path, lstat) for everything below `root` (not `root` itself), never following

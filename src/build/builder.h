@@ -12,6 +12,7 @@
 #include "base/fd.h"
 #include "build/ast.h"
 #include "build/cache.h"
+#include "build/copy.h"
 #include "build/dockerignore.h"
 #include "build/layers.h"
 #include "build/plan.h"
@@ -69,7 +70,9 @@ class Builder {
   // Where `ref` (a --from value) points: a stage (built first) or an image in the store.
   struct Tree {
     UniqueFd fd;
-    std::string key;  // what the content is keyed by
+    std::string key;   // what the content is keyed by
+    std::string name;  // "stage 'build'", "image 'x'": for messages
+    CopySource at(std::string path) const { return {fd.get(), std::move(path), {}, name}; }
   };
   Tree from_tree(const Instruction& in, const std::string& ref, StepDir& mounts,
                  std::vector<LayerView>& views);

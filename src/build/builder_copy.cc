@@ -76,7 +76,7 @@ std::pair<uid_t, gid_t> resolve_chown(const std::string& root, const std::string
 }
 
 // Paths below `root_fd` that a --from source names: itself, or the top-level matches of a glob.
-std::vector<std::string> expand_in_tree(int root_fd, const std::string& source,
+std::vector<std::string> expand_in_tree(const CopySource& tree, const std::string& source,
                                         const std::string& what) {
   std::string clean = clean_path("/" + source);
   std::string rel = clean == "/" ? "." : clean.substr(1);
@@ -86,7 +86,9 @@ std::vector<std::string> expand_in_tree(int root_fd, const std::string& source,
   std::string dir = dir_end == std::string::npos ? "." : rel.substr(0, dir_end);
   std::vector<std::string> out;
   std::string skip_below;
-  for (const auto& e : list_tree(root_fd, dir)) {
+  CopySource top = tree;
+  top.path = dir;
+  for (const auto& e : list_tree(top, what)) {
     std::string path = dir == "." ? e.path : dir + "/" + e.path;
     if (!skip_below.empty() && path.rfind(skip_below, 0) == 0) continue;
     if (path_match(rel, path)) {
@@ -95,7 +97,8 @@ std::vector<std::string> expand_in_tree(int root_fd, const std::string& source,
     }
   }
   if (out.empty())
-    throw Error(fmt::format("{} source {}: no such file or directory", what, quote(source)));
+    throw Error(fmt::format("{} source {}: no such file or directory in {}", what, quote(source),
+                            tree.tree));
   return out;
 }
 
@@ -110,7 +113,8 @@ Builder::Tree Builder::from_tree(const Instruction& in, const std::string& ref, 
     views.push_back(LayerView::mount(other.lowers, cache_.cache_dir(), cache_.empty_dir(), at));
     UniqueFd fd(open(at.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) throw_sys("open", at);
-    return {std::move(fd), "stage " + other.key};
+    std::string name = plan_.stages[*j].name.empty() ? std::to_string(*j) : plan_.stages[*j].name;
+    return {std::move(fd), "stage " + other.key, "stage " + quote(name)};
   }
   store::ReadyImage img;
   try {
@@ -122,7 +126,7 @@ Builder::Tree Builder::from_tree(const Instruction& in, const std::string& ref, 
   held_images_.push_back(std::move(img.in_use));
   UniqueFd fd(open(img.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw_sys("open", img.rootfs);
-  return {std::move(fd), "image " + img.digest};
+  return {std::move(fd), "image " + img.digest, "image " + quote(ref)};
 }
 
 void Builder::copy(StageState& s, const Instruction& in) {
@@ -227,7 +231,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
       }
       for (const auto& p : expand_copy_source(src, context().entries(), what)) {
         pending.push_back({Pending::Kind::kContext, p, ""});
-        key_sources.push_back({{"path", p}, {"content", hash_source(context().source(p))}});
+        key_sources.push_back({{"path", p}, {"content", hash_source(context().source(p), what)}});
       }
     }
   } catch (const Error& e) {
@@ -256,11 +260,11 @@ void Builder::copy(StageState& s, const Instruction& in) {
           sources.push_back(context().source(p.path));
           break;
         case Pending::Kind::kTree:
-          for (const auto& path : expand_in_tree(tree.fd.get(), p.path, what)) {
-            CopySource cs{tree.fd.get(), path, {}};
-            UniqueFd probe(open_source(tree.fd.get(), path, what));
+          for (const auto& path : expand_in_tree(tree.at("."), p.path, what)) {
+            CopySource cs = tree.at(path);
+            UniqueFd probe(open_source(cs, what));
             struct stat st;
-            if (fstat(probe.get(), &st) == 0 && S_ISDIR(st.st_mode)) cs.below = list_tree(tree.fd.get(), path);
+            if (fstat(probe.get(), &st) == 0 && S_ISDIR(st.st_mode)) cs.below = list_tree(cs, what);
             sources.push_back(std::move(cs));
           }
           break;
@@ -269,7 +273,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
           std::string dir = fmt::format("heredoc-{}", &p - pending.data());
           scratch.mkdir(dir, 0700);
           scratch.write(dir + "/" + p.path, p.content, 0644);
-          sources.push_back({scratch.fd(), dir + "/" + p.path, {}});
+          sources.push_back({scratch.fd(), dir + "/" + p.path, {}, {}});
           break;
         }
         case Pending::Kind::kUrl: {
@@ -295,7 +299,7 @@ void Builder::copy(StageState& s, const Instruction& in) {
                                       fetch::redact(p.path), *flags.checksum, got));
           }
           if (chmod(file.c_str(), 0600) < 0) throw_sys("chmod", file);
-          downloads.push_back({scratch.fd(), rel, {}});
+          downloads.push_back({scratch.fd(), rel, {}, {}});
           break;
         }
       }

@@ -16,6 +16,7 @@
 #include "build/instructions.h"
 #include "build/progress.h"
 #include "build/run_step.h"
+#include "runtime/mounts.h"
 #include "image/digest.h"
 
 namespace bale::build {
@@ -159,7 +160,7 @@ void Builder::run(StageState& s, const Instruction& in) {
         std::string src = clean_path(m.source.empty() ? "." : m.source);
         if (src == ".." || src.rfind("../", 0) == 0 || src.rfind("/..", 0) == 0)
           throw Error(fmt::format("--mount source {} leaves the build context", quote(m.source)));
-        k["content"] = hash_source(context().source(src[0] == '/' ? src.substr(1).empty() ? "." : src.substr(1) : src));
+        k["content"] = hash_source(context().source(src[0] == '/' ? src.substr(1).empty() ? "." : src.substr(1) : src), "RUN --mount");
       }
       key_mounts.push_back(k);
     }
@@ -177,6 +178,7 @@ void Builder::run(StageState& s, const Instruction& in) {
     RunSpec spec;
     spec.root = root;
     ScratchDir scratch(step.path() + "/scratch");
+    std::vector<UniqueFd> bound;  // sources of direct binds, open until the step has run
     spec.scratch = scratch.path();
     spec.argv = argv;
     spec.env = env;
@@ -189,7 +191,7 @@ void Builder::run(StageState& s, const Instruction& in) {
     }
     for (size_t i = 0; i < mounts.size(); i++) {
       const MountFlag& m = mounts[i];
-      std::string target = m.target[0] == '/' ? m.target : s.workdir() + "/" + m.target;
+      std::string target = clean_path(m.target[0] == '/' ? m.target : s.workdir() + "/" + m.target);
       if (m.type == "tmpfs") {
         spec.mounts.push_back({RunMount::Type::kTmpfs, "", target, false,
                                m.size.empty() ? "mode=1777" : "mode=1777,size=" + m.size});
@@ -208,15 +210,19 @@ void Builder::run(StageState& s, const Instruction& in) {
         std::string rel = src == "/" ? "." : src.substr(1);
         bool direct = !trees[i].fd && context().rules().empty() && m.read_only;
         if (direct) {
-          spec.mounts.push_back({RunMount::Type::kBind, context().dir() + "/" + rel, target, true, ""});
+          // Bound through the fd the check opened: a name swapped for a symlink after the
+          // check cannot bring a host path in.
+          UniqueFd src(open_source(context().source(rel), "RUN --mount"));
+          spec.mounts.push_back({RunMount::Type::kBind, runtime::fd_path(src), target, true, ""});
+          bound.push_back(std::move(src));
           continue;
         }
         std::string copy_root = scratch.mkdir(fmt::format("bind-{}", i), 0755);
-        CopySource cs = trees[i].fd ? CopySource{trees[i].fd.get(), rel, {}} : context().source(rel);
+        CopySource cs = trees[i].fd ? trees[i].at(rel) : context().source(rel);
         struct stat st;
-        UniqueFd probe(open_source(cs.root_fd, rel, "RUN --mount"));
+        UniqueFd probe(open_source(cs, "RUN --mount"));
         bool is_dir = fstat(probe.get(), &st) == 0 && S_ISDIR(st.st_mode);
-        if (trees[i].fd && is_dir) cs.below = list_tree(cs.root_fd, rel);
+        if (trees[i].fd && is_dir) cs.below = list_tree(cs, "RUN --mount");
         copy_into(copy_root, copy_root, {cs}, is_dir ? "/" : "/" + basename_of(rel), {}, "RUN --mount");
         spec.mounts.push_back({RunMount::Type::kBind,
                                is_dir ? copy_root : copy_root + "/" + basename_of(rel), target,

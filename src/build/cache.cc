@@ -11,12 +11,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include <fmt/format.h>
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "build/dockerignore.h"
 
 namespace bale::build {
 
@@ -45,11 +47,32 @@ void make_dirs(const std::string& dir) {
 
 bool is_empty_dir(const std::string& dir) { return list_dir(dir).empty(); }
 
+// Removes the directory `path` (a path in the container) from the change set `diff_fd` when it is
+// empty and not opaque. The path came from the step (its mount targets, the image's WorkingDir)
+// and the step may have left symlinks in the change set: it is resolved beneath the change set
+// and through no symlink, so it can only ever name a directory of the change set itself.
+void drop_empty_copy_up(int diff_fd, const std::string& path) {
+  std::string clean = clean_path("/" + path);
+  if (clean == "/") return;
+  std::string leaf = basename_of(clean);
+  std::string parent = dirname_of(clean);
+  UniqueFd dir(open_beneath(diff_fd, parent == "/" ? "." : parent.substr(1), O_PATH | O_DIRECTORY));
+  if (!dir || !is_plain_name(leaf)) return;
+  UniqueFd fd(openat(dir.get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return;
+  char v[2];
+  if (fgetxattr(fd.get(), "trusted.overlay.opaque", v, sizeof v) >= 0) return;
+  DirStream d = dir_stream(fd.get(), path);
+  for (dirent* de; (de = readdir(d.get())) != nullptr;)
+    if (std::strcmp(de->d_name, ".") != 0 && std::strcmp(de->d_name, "..") != 0) return;
+  unlinkat(dir.get(), leaf.c_str(), AT_REMOVEDIR);
+}
+
 }  // namespace
 
 StepDir& StepDir::operator=(StepDir&& o) noexcept {
   if (this != &o) {
-    this->~StepDir();
+    drop();
     path_ = std::move(o.path_);
     unchanged_ = std::move(o.unchanged_);
     o.path_.clear();
@@ -57,7 +80,9 @@ StepDir& StepDir::operator=(StepDir&& o) noexcept {
   return *this;
 }
 
-StepDir::~StepDir() {
+StepDir::~StepDir() { drop(); }
+
+void StepDir::drop() noexcept {
   if (path_.empty()) return;
   // Never walk into a view that is still mounted: removing through it would write whiteouts.
   umount2(merged().c_str(), MNT_DETACH);
@@ -65,6 +90,7 @@ StepDir::~StepDir() {
     remove_tree(path_);
   } catch (...) {
   }
+  path_.clear();
 }
 
 BuildCache::BuildCache(const std::string& store_root) : dir_(store_root + "/build") {
@@ -100,12 +126,9 @@ std::string BuildCache::commit(StepDir& step, const std::string& key, bool repla
     if (name != "diff") remove_tree(step.path() + "/" + name);
   std::vector<std::string> dirs = step.unchanged();
   std::sort(dirs.begin(), dirs.end(), std::greater<>());  // the deepest first
-  for (const auto& d : dirs) {
-    std::string up = step.diff() + d;
-    char v[2];
-    if (d != "/" && is_empty_dir(up) && lgetxattr(up.c_str(), "trusted.overlay.opaque", v, 2) < 0)
-      rmdir(up.c_str());  // a copy-up that changed nothing (and, if not empty, it stays)
-  }
+  UniqueFd diff(::open(step.diff().c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!diff) throw_sys("open", step.diff());
+  for (const auto& d : dirs) drop_empty_copy_up(diff.get(), d);  // copy-ups that changed nothing
   if (is_empty_dir(step.diff()) && rmdir(step.diff().c_str()) < 0) throw_sys("rmdir", step.diff());
   std::string entry = entry_dir(key);
   if (replace && path_exists(entry)) {

@@ -48,6 +48,7 @@ class StepDir {
  private:
   std::string path_;
   std::vector<std::string> unchanged_;
+  void drop() noexcept;  // removes the directory (not mounted any more) and forgets it
 };
 
 class BuildCache {

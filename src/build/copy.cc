@@ -301,17 +301,21 @@ void extract_into(int file_fd, const std::string& name, int dest_dir) {
 
 }  // namespace
 
-int open_source(int root_fd, const std::string& path, const std::string& what) {
-  int fd = openat2_with(root_fd, path, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+int open_source(const CopySource& source, const std::string& what) {
+  uint64_t resolve = source.tree.empty() ? RESOLVE_BENEATH : RESOLVE_IN_ROOT;
+  int fd = openat2_with(source.root_fd, source.path, O_PATH, resolve | RESOLVE_NO_MAGICLINKS);
   if (fd >= 0) return fd;
   if (errno == EXDEV)
     throw Error(fmt::format("{} source {}: a symbolic link on the way leads out of the build "
-                            "context", what, quote(path)));
-  throw sys_error(fmt::format("{} source", what), path, errno);
+                            "context", what, quote(source.path)));
+  if (!source.tree.empty())
+    throw Error(fmt::format("{} source {} in {}: {}", what, quote(source.path), source.tree,
+                            std::strerror(errno)), errno);
+  throw sys_error(fmt::format("{} source", what), source.path, errno);
 }
 
-std::vector<ContextEntry> list_tree(int root_fd, const std::string& path) {
-  UniqueFd dir(open_source(root_fd, path, "COPY --from"));
+std::vector<ContextEntry> list_tree(const CopySource& source, const std::string& what) {
+  UniqueFd dir(open_source(source, what));
   std::vector<ContextEntry> out;
   walk_tree(proc_fd(dir.get()), [&](const std::string& p, const struct stat& st) {
     std::string rel = p.substr(proc_fd(dir.get()).size() + 1);
@@ -341,7 +345,7 @@ void copy_into(const std::string& view, const std::string& upper,
                             "ends with '/': {}", what, quote(dest)));
   std::string target = copier.canonical(dest == "/" ? "/" : clean_path(dest));
   for (const auto& s : sources) {
-    UniqueFd src(open_source(s.root_fd, s.path, what));
+    UniqueFd src(open_source(s, what));
     struct stat st = stat_fd(src.get(), s.path);
     if (S_ISDIR(st.st_mode)) {
       UniqueFd dir = copier.make_dir(target);
@@ -374,9 +378,9 @@ void copy_into(const std::string& view, const std::string& upper,
   copier.finish_dirs();
 }
 
-std::string hash_source(const CopySource& source) {
+std::string hash_source(const CopySource& source, const std::string& what) {
   auto d = image::Digest::sha256();
-  UniqueFd top(open_source(source.root_fd, source.path, "COPY"));
+  UniqueFd top(open_source(source, what));
   auto add = [&](int fd, const std::string& rel) {
     struct stat st = stat_fd(fd, rel);
     d.update(rel);

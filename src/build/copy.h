@@ -20,6 +20,10 @@ struct CopySource {
   int root_fd = -1;
   std::string path;
   std::vector<ContextEntry> below;
+  // Empty for the build context, whose symlinks must stay inside it. Otherwise what the tree
+  // is ("stage 'build'", "image 'x'"): its symlinks resolve inside its root, as they would in
+  // a container of it, and messages name it.
+  std::string tree;
 };
 
 struct CopyOptions {
@@ -38,15 +42,16 @@ void copy_into(const std::string& view, const std::string& upper,
                const std::vector<CopySource>& sources, const std::string& dest,
                const CopyOptions& opts, const std::string& what);
 
-// The entries below a directory of a tree, parents first, for copying it whole.
-std::vector<ContextEntry> list_tree(int root_fd, const std::string& path);
+// The entries below a directory of a stage or image tree, parents first, for copying it whole.
+std::vector<ContextEntry> list_tree(const CopySource& source, const std::string& what);
 
-// Opens `path` beneath `root_fd` following symlinks only while they stay beneath it. Throws
-// bale::Error "<what> source '<path>': ..." when it does not exist or leads out of the tree.
-int open_source(int root_fd, const std::string& path, const std::string& what);
+// Opens the source as an O_PATH fd. In the build context, symlinks are followed only while they
+// stay beneath it; in a tree, they resolve inside its root. Throws bale::Error "<what> source
+// '<path>': ..." when it does not exist or leads out of the context.
+int open_source(const CopySource& source, const std::string& what);
 
 // A digest of what a source holds: names, types, modes, link targets and file contents (never
-// mtimes or owners), as hex.
-std::string hash_source(const CopySource& source);
+// mtimes or owners), as hex. `what` names the instruction in errors.
+std::string hash_source(const CopySource& source, const std::string& what);
 
 }  // namespace bale::build

@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 #include "base/fd.h"
+#include "base/fs.h"
 #include "build/lines.h"
 
 namespace bale::build {
@@ -357,8 +358,6 @@ class ContextWalker {
   std::vector<ContextEntry> take() { return std::move(out_); }
 
  private:
-  using Dir = std::unique_ptr<DIR, int (*)(DIR*)>;
-
   void descend(int parent_fd, const std::string& name, const std::string& rel,
                const IgnoreRules::Hits& h, bool excluded, int depth) {
     if (depth > kMaxDepth)
@@ -374,8 +373,7 @@ class ContextWalker {
 
   std::vector<std::pair<std::string, EntryType>> read_sorted(int fd, const std::string& rel) {
     const std::string where = rel.empty() ? root_ : root_ + "/" + rel;
-    Dir d(::fdopendir(::dup(fd)), ::closedir);  // closedir closes the dup, not `fd`
-    if (!d) throw_sys("open", where);
+    DirStream d = dir_stream(fd, where);
     std::vector<std::pair<std::string, EntryType>> out;
     errno = 0;
     for (dirent* de; (de = ::readdir(d.get())) != nullptr; errno = 0) {

@@ -58,15 +58,18 @@ void enter_build_namespace() {
 
 LayerView& LayerView::operator=(LayerView&& o) noexcept {
   if (this != &o) {
-    this->~LayerView();
+    unmount();
     target_ = std::move(o.target_);
     o.target_.clear();
   }
   return *this;
 }
 
-LayerView::~LayerView() {
+LayerView::~LayerView() { unmount(); }
+
+void LayerView::unmount() noexcept {
   if (!target_.empty()) umount2(target_.c_str(), MNT_DETACH);
+  target_.clear();
 }
 
 LayerView LayerView::mount(const std::vector<std::string>& lowers, const std::string& cache_dir,

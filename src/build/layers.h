@@ -31,6 +31,7 @@ class LayerView {
 
  private:
   explicit LayerView(std::string target) : target_(std::move(target)) {}
+  void unmount() noexcept;
   std::string target_;
 };
 

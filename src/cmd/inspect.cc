@@ -18,6 +18,7 @@ static json describe(const image::ImageInfo& info) {
   json j{{"path", info.path}, {"file_size", info.file_size}, {"signed", bool(info.trailer)}};
   if (!info.trailer) {
     j["config"] = json::object();
+    if (!info.damage.empty()) j["damaged"] = info.damage;
     return j;
   }
   const auto& t = *info.trailer;
@@ -47,6 +48,11 @@ int inspect(const InspectOptions& o) {
     return 0;
   }
   std::printf("image:      %s\n", o.image.c_str());
+  if (j.contains("damaged")) {
+    std::printf("damaged:    %s\nfile size:  %llu\n", j["damaged"].get<std::string>().c_str(),
+                j["file_size"].get<unsigned long long>());
+    return 1;
+  }
   if (!j["signed"]) {
     std::printf("signed:     no (a plain tar.gz; unsigned, no config)\nfile size:  %llu\n",
                 j["file_size"].get<unsigned long long>());

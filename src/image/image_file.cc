@@ -106,6 +106,47 @@ std::string ImageInfo::digest() const {
   return trailer ? "sha256:" + sha256_hex(trailer->config) : "";
 }
 
+namespace {
+
+// A file with no footer at its end: a plain tar.gz, or a bale image that was changed. A footer
+// further up (within the last MiB) means bytes were added after the image; a first member with
+// bale's 'bl' header but no footer means its end was cut off.
+std::string why_no_footer(int fd, uint64_t size, const std::string& path) {
+  uint64_t tail_len = std::min<uint64_t>(size, kChunkSize + kFooterFromEnd);
+  std::string tail = pread_exact(fd, size - tail_len, static_cast<size_t>(tail_len), path);
+  for (size_t at = tail.rfind("bale-image 1 "); at != std::string::npos && at > 0;
+       at = tail.rfind("bale-image 1 ", at - 1)) {
+    if (at + kFooterFromEnd > tail.size()) continue;
+    auto f = decode_footer(std::string_view(tail).substr(at, kFooterFromEnd));
+    uint64_t end = size - tail_len + at + kFooterFromEnd;
+    if (f && f->signed_size + f->sig_size + 4 + kFooterFromEnd == end)
+      return fmt::format("a signed bale image with {} byte{} added after its end", size - end,
+                         size - end == 1 ? "" : "s");
+  }
+  std::string head = pread_exact(fd, 0, std::min<uint64_t>(size, sizeof kMemberHeader), path);
+  if (head == std::string_view(reinterpret_cast<const char*>(kMemberHeader), sizeof kMemberHeader))
+    return "a bale image whose end is missing (truncated, or its footer overwritten)";
+  return "";
+}
+
+}  // namespace
+
+Verification verdict_without_trailer(ImageInfo info, const std::string& display) {
+  Verification v;
+  const std::string name = quote(display.empty() ? info.path : display);
+  if (!info.damage.empty()) {
+    v.status = VerifyStatus::kBadSignature;
+    v.message = fmt::format("{}: damaged: {}", name, info.damage);
+    v.hint = "get the image again from where it came from";
+  } else {
+    v.status = VerifyStatus::kNoSignature;
+    v.message = fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", name);
+    v.hint = fmt::format("sign it with: bale sign {}", display.empty() ? info.path : display);
+  }
+  v.info = std::move(info);
+  return v;
+}
+
 ImageInfo read_image_info(const std::string& path) {
   UniqueFd fd = open_file(path, O_RDONLY);
   ImageInfo info;
@@ -114,10 +155,13 @@ ImageInfo read_image_info(const std::string& path) {
   try {
     if (info.file_size < 18 || pread_exact(fd.get(), 0, 2, path) != "\x1f\x8b")
       throw Error("not an image: not gzip data");
-    if (info.file_size < kFooterFromEnd) return info;
-    auto footer =
-        decode_footer(pread_exact(fd.get(), info.file_size - kFooterFromEnd, kFooterFromEnd, path));
-    if (!footer) return info;
+    auto footer = info.file_size < kFooterFromEnd
+        ? std::nullopt
+        : decode_footer(pread_exact(fd.get(), info.file_size - kFooterFromEnd, kFooterFromEnd, path));
+    if (!footer) {
+      info.damage = why_no_footer(fd.get(), info.file_size, path);
+      return info;
+    }
     const Footer& f = *footer;
     if (f.body_size < 18 || f.signed_size <= f.body_size ||
         f.signed_size + f.sig_size + 4 + kFooterFromEnd != info.file_size ||

@@ -38,7 +38,10 @@ void sign_image(const std::string& src, const std::string& dest, const trust::Pr
 struct ImageInfo {
   std::string path;
   uint64_t file_size = 0;
-  std::optional<Trailer> trailer;  // nullopt: a plain (unsigned) tar.gz
+  std::optional<Trailer> trailer;  // nullopt: a plain (unsigned) tar.gz, or damaged
+  // Why a file with no trailer is not a plain tar.gz but a bale image that was changed: bytes
+  // added after its footer, or its end cut off. Empty for a plain tar.gz.
+  std::string damage;
   uint64_t body_size() const { return trailer ? trailer->footer.body_size : file_size; }
   // "sha256:" + hex of the config bytes: the image's identity (as docker's image ID).
   std::string digest() const;
@@ -65,6 +68,10 @@ struct Verification {
 Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
                           const std::optional<std::string>& signer = std::nullopt,
                           const std::string& display = "");
+
+// The verdict on a file without a trailer: no signature (a plain tar.gz), or, when `info.damage`
+// says so, a bad signature (a signed image altered; signing it again would bless the change).
+Verification verdict_without_trailer(ImageInfo info, const std::string& display);
 
 // SHA-512 of file bytes [0, len).
 trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path);

@@ -128,18 +128,22 @@ class Unpacker {
     struct stat st;
     bool exists = fstatat(pfd, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && !(S_ISDIR(st.st_mode) && type == AE_IFDIR && !hardlink)) {
+      // A later entry replaces an earlier one of another kind, as GNU tar does.
       remove_at(pfd, leaf);
       forget_parent();
       pfd = parent_fd(dir);
+      exists = false;
     }
     if (opts_.layer) created_.insert(path);
     if (hardlink) return link(pfd, leaf, path, hardlink);
     switch (type) {
       case AE_IFREG: return file(e, pfd, leaf, path);
-      case AE_IFDIR:
+      case AE_IFDIR: {
         if (!exists && mkdirat(pfd, leaf.c_str(), 0700) < 0) throw_sys("create directory", path);
-        dirs_.push_back({path, archive_entry_mode(e), archive_entry_mtime(e)});
+        if (fstatat(pfd, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_sys("stat", path);
+        dirs_.push_back({path, archive_entry_mode(e), archive_entry_mtime(e), st.st_ino});
         return owner_and_xattrs(e, pfd, leaf, path, -1);
+      }
       case AE_IFLNK: {
         const char* target = archive_entry_symlink(e);
         if (symlinkat(target ? target : "", pfd, leaf.c_str()) < 0) throw_sys("create symlink", path);
@@ -195,7 +199,7 @@ class Unpacker {
     if (leaf == ".wh..wh.plnk") return;  // aufs hardlink store: nothing of the image
     int pfd = parent_fd(dir);
     if (leaf == ".wh..wh..opq") {
-      std::unique_ptr<DIR, int (*)(DIR*)> d(fdopendir(dup(pfd)), closedir);
+      DirStream d = dir_stream(pfd, dir.empty() ? "/" : dir);
       std::vector<std::string> doomed;
       while (dirent* de = readdir(d.get())) {
         std::string n = de->d_name;
@@ -251,11 +255,14 @@ class Unpacker {
   // Directory modes and times last, deepest first: creating children would change the mtime,
   // and a read-only mode would stop their creation.
   void finish_dirs() {
-    std::sort(dirs_.begin(), dirs_.end(),
+    std::stable_sort(dirs_.begin(), dirs_.end(),  // stable: a path listed twice, the later wins
               [](const Dir& a, const Dir& b) { return a.path.size() > b.path.size(); });
     for (const Dir& d : dirs_) {
       UniqueFd fd(open_in_root(root_.get(), d.path, O_RDONLY | O_DIRECTORY));
-      if (!fd) continue;  // replaced or whited out by a later entry
+      struct stat st;
+      // Gone, or replaced by a later entry (a symlink there now leads to another directory):
+      // its metadata belongs to nothing any more.
+      if (!fd || fstat(fd.get(), &st) < 0 || (d.ino && st.st_ino != d.ino)) continue;
       if (fchmod(fd.get(), d.mode & 07777) < 0) throw_sys("chmod", d.path);
       struct timespec ts[2] = {{d.mtime, 0}, {d.mtime, 0}};
       if (futimens(fd.get(), ts) < 0) throw_sys("set times of", d.path);
@@ -266,6 +273,7 @@ class Unpacker {
     std::string path;
     mode_t mode;
     time_t mtime;
+    ino_t ino = 0;  // of the directory made for it (0: the root)
   };
 
   archive* a_;

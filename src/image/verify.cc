@@ -21,11 +21,13 @@ bool signer_matches(const trust::PublicKey& key, const std::string& signer) {
   return trust::read_public_key_arg(signer) == key;
 }
 
-Verification fail(Verification v, VerifyStatus s, std::string msg, std::string hint = {}) {
+// Takes `v` by reference: the caller's message arguments read v.sig, and a by-value parameter
+// would be moved into before (clang evaluates left to right) they are read.
+Verification fail(Verification&& v, VerifyStatus s, std::string msg, std::string hint = {}) {
   v.status = s;
   v.message = std::move(msg);
   v.hint = std::move(hint);
-  return v;
+  return std::move(v);
 }
 
 }  // namespace
@@ -35,10 +37,7 @@ Verification verify_image(const std::string& path, const trust::TrustPaths& path
   Verification v;
   const std::string name = quote(display.empty() ? path : display);
   v.info = read_image_info(path);
-  if (!v.info.trailer)
-    return fail(std::move(v), VerifyStatus::kNoSignature,
-                fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", name),
-                fmt::format("sign it with: bale sign {}", display.empty() ? path : display));
+  if (!v.info.trailer) return verdict_without_trailer(std::move(v.info), display);
   try {
     v.sig = trust::sshsig_parse(v.info.trailer->signature);
   } catch (const Error& e) {

@@ -92,10 +92,8 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   image::ImageInfo info = image::read_image_info(r.path);
   auto rec = store.find_record(st);
   if (!info.trailer) {
-    image::Verification v;
-    v.message = fmt::format("{}: no signature: a plain tar.gz, not a signed bale image", quote(shown));
-    v.hint = fmt::format("sign it with: bale sign {}", shown);
-    if (!opts.insecure) refuse(v);
+    image::Verification v = image::verdict_without_trailer(info, shown);
+    if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
     warn_insecure(v.message);
     r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(r.path);
     if (!rec) store.save_record(st, {r.digest, ""});
