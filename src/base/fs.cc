@@ -65,6 +65,29 @@ std::optional<std::string> read_file_if_exists(const std::string& path, size_t l
   return read_all(fd.get(), path, limit);
 }
 
+int open_beneath_following(int dir_fd, const std::string& path, int flags);  // below
+
+std::optional<std::string> read_config_file(const std::string& path, size_t limit, int beneath_fd,
+                                            const std::string& shown) {
+  const std::string& name = shown.empty() ? path : shown;
+  constexpr int kFlags = O_RDONLY | O_NONBLOCK | O_NOCTTY;  // opening a FIFO must not wait
+  UniqueFd fd(beneath_fd >= 0 ? open_beneath_following(beneath_fd, path, kFlags)
+                              : ::open(path.c_str(), kFlags | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return std::nullopt;
+  if (!fd && errno == EXDEV)
+    throw Error(fmt::format("{}: a symbolic link on the way leads out of its directory", quote(name)));
+  if (!fd) throw_sys("open", name);
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) throw_sys("stat", name);
+  if (!S_ISREG(st.st_mode))
+    throw Error(fmt::format("{}: not a regular file ({})", quote(name),
+                            S_ISDIR(st.st_mode)    ? "a directory"
+                            : S_ISFIFO(st.st_mode) ? "a FIFO"
+                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                         : "a socket"));
+  return read_all(fd.get(), name, limit);
+}
+
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path) {
   std::string out(len, '\0');
   size_t done = 0;
@@ -338,6 +361,14 @@ int open_in_root(int root_fd, const std::string& path, int flags) {
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(
       syscall(SYS_openat2, root_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+}
+
+// Below `dir_fd`, following symlinks only while they stay below it.
+int open_beneath_following(int dir_fd, const std::string& path, int flags) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(syscall(SYS_openat2, dir_fd, path.c_str(), &how, sizeof how));
 }
 
 int open_beneath(int dir_fd, const std::string& path, int flags, mode_t mode) {

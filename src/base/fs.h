@@ -25,6 +25,12 @@ std::string read_file(const std::string& path, size_t limit = 64u << 20);
 // on that path: it is taken on every `bale run` for optional files.
 std::optional<std::string> read_file_if_exists(const std::string& path,
                                                size_t limit = 64u << 20);
+// As read_file_if_exists, for files that configure bale or a build (trust and key files,
+// Dockerfiles, ignore files): anything but a regular file is an error naming it and is never
+// read (a FIFO would block, /dev/zero never ends). With `beneath_fd` >= 0, `path` is relative
+// to that directory and must resolve below it, symlinks included; `shown` names it in errors.
+std::optional<std::string> read_config_file(const std::string& path, size_t limit,
+                                            int beneath_fd = -1, const std::string& shown = "");
 // Reads exactly `len` bytes at `off`; throws naming `path` on a short read.
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path);
 void write_all(int fd, std::string_view data, const std::string& path);

@@ -12,12 +12,15 @@ BuildContext::BuildContext(const std::string& dir, const std::string& dockerfile
   fd_ = UniqueFd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!fd_) throw_sys("open the build context", dir);
   // BuildKit: an ignore file named after the Dockerfile wins over the context's.
+  // The context's own is read beneath it: a symlink that leads out of the context is refused,
+  // as every other file of the context is.
   std::string own = dockerfile + ".dockerignore", common = dir + "/.dockerignore";
-  for (const auto& f : {own, common})
-    if (auto text = read_file_if_exists(f, 1 << 20)) {
-      rules_ = IgnoreRules::parse(*text, f);
-      break;
-    }
+  auto text = read_config_file(own, 1 << 20);
+  if (text) {
+    rules_ = IgnoreRules::parse(*text, own);
+  } else if ((text = read_config_file(".dockerignore", 1 << 20, fd_.get(), common))) {
+    rules_ = IgnoreRules::parse(*text, common);
+  }
 }
 
 const std::vector<ContextEntry>& BuildContext::entries() {

@@ -115,7 +115,9 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& file_name)
 }
 
 Dockerfile parse_dockerfile_file(const std::string& path) {
-  return parse_dockerfile(read_file(path), path);
+  auto text = read_config_file(path, 16 << 20);
+  if (!text) throw sys_error("read", path, ENOENT);
+  return parse_dockerfile(*text, path);
 }
 
 }  // namespace bale::build

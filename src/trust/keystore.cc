@@ -109,7 +109,9 @@ std::vector<std::string> expand_signer_files(const std::vector<std::string>& lis
 }
 
 PublicKey read_public_key_file(const std::string& path) {
-  std::string text = read_file(path, kMaxTrustFile);
+  auto file = read_config_file(path, kMaxTrustFile);
+  if (!file) throw sys_error("open", path, ENOENT);
+  std::string& text = *file;
   if (text.find("PRIVATE KEY-----") != std::string::npos)
     throw Error(fmt::format("file {} is a private key; give its public key ({}.pub) instead",
                             quote(path), path));
@@ -128,7 +130,7 @@ PublicKey read_public_key_file(const std::string& path) {
 }  // namespace
 
 std::optional<std::string> read_if_exists(const std::string& path) {
-  return read_file_if_exists(path, kMaxTrustFile);
+  return read_config_file(path, kMaxTrustFile);
 }
 
 mode_t mode_or(const std::string& path, mode_t fallback) {

@@ -86,10 +86,17 @@ std::string private_section(const Ed25519Seed& seed, const PublicKey& pub) {
   return out;
 }
 
+// A key is a regular file: never a FIFO or a device that would block or never end.
+std::string read_key_file(const std::string& path) {
+  auto text = read_config_file(path, kMaxKeyFile);
+  if (!text) throw sys_error("open", path, ENOENT);
+  return std::move(*text);
+}
+
 }  // namespace
 
 PublicKey PrivateKey::load_public(const std::string& path) {
-  Wiped text{read_file(path, kMaxKeyFile)};
+  Wiped text{read_key_file(path)};
   Wiped blob;
   dearmor(text.s, path, blob.s);
   WireReader r(blob.s, fmt::format("private key {}: malformed", quote(path)));
@@ -102,7 +109,7 @@ PublicKey PrivateKey::load_public(const std::string& path) {
 }
 
 PrivateKey PrivateKey::load(const std::string& path) {
-  Wiped text{read_file(path, kMaxKeyFile)};
+  Wiped text{read_key_file(path)};
   Wiped blob;
   dearmor(text.s, path, blob.s);
   std::string prefix = fmt::format("private key {}: malformed", quote(path));
