@@ -202,6 +202,27 @@ DirStream dir_stream(int dir_fd, const std::string& path) {
   return d;
 }
 
+std::string clean_path(std::string_view path) {
+  const bool rooted = path.starts_with('/');
+  std::vector<std::string_view> parts;
+  for (size_t i = 0; i < path.size();) {
+    size_t j = std::min(path.find('/', i), path.size());
+    std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part != "..") {
+      parts.push_back(part);
+    } else if (!parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else if (!rooted) {
+      parts.push_back(part);  // a relative path keeps the ".." it cannot resolve
+    }
+  }
+  std::string out = rooted ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k) (k ? out += '/' : out) += parts[k];
+  return out.empty() ? "." : out;
+}
+
 bool is_plain_name(std::string_view name) {
   return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
 }

@@ -52,6 +52,9 @@ void mkdir_p(const std::string& path, mode_t mode = 0755);
 // the inode allocator steps over every inode removed in the last half minute, one at a time,
 // and filling a directory next to one just removed costs several times the copy itself.
 void spread_subdirs(const std::string& dir);
+// Go's filepath.Clean for '/'-separated paths: repeated slashes, "." and "name/.." removed,
+// ".." at the start of a rooted path dropped, no trailing slash, "." for an empty result.
+std::string clean_path(std::string_view path);
 std::string dirname_of(const std::string& path);
 std::string basename_of(const std::string& path);
 

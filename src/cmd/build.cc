@@ -10,11 +10,11 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "build/builder.h"
-#include "build/cache.h"
-#include "build/layers.h"
-#include "build/run_step.h"
-#include "build/squash.h"
+#include "builder/builder.h"
+#include "builder/cache.h"
+#include "builder/layers.h"
+#include "builder/run_step.h"
+#include "builder/squash.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
@@ -25,8 +25,8 @@ namespace bale::cmd {
 
 namespace {
 
-build::BuildRequest request(const BuildOptions& o) {
-  build::BuildRequest r;
+builder::BuildRequest request(const BuildOptions& o) {
+  builder::BuildRequest r;
   char* ctx = realpath(o.context.c_str(), nullptr);
   if (!ctx) throw sys_error("build context", o.context, errno);
   r.context = ctx;
@@ -69,15 +69,15 @@ int build(const BuildOptions& o) {
   for (const auto& t : o.tags) store::normalize_name(t);
   if (geteuid() != 0)
     throw Error("bale build needs root for now (builds through user namespaces come later)", EPERM);
-  build::BuildRequest req = request(o);
+  builder::BuildRequest req = request(o);
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
   // Every mount of the build lives in this private namespace and dies with bale.
-  build::enter_build_namespace();
-  build::install_interrupt_handlers();
+  builder::enter_build_namespace();
+  builder::install_interrupt_handlers();
   store::Store st(store::Store::default_root());
-  build::BuildCache cache(st.root());
-  build::Builder builder(req, st, cache);
-  const build::StageState& result = builder.build();
+  builder::BuildCache cache(st.root());
+  builder::Builder builder(req, st, cache);
+  const builder::StageState& result = builder.build();
 
   std::string output = o.output;
   std::optional<TempDir> tmp;
@@ -85,7 +85,7 @@ int build(const BuildOptions& o) {
     tmp.emplace(st.root() + "/tmp", "build.");
     output = tmp->path() + "/image.bale";
   }
-  build::SquashOutcome squashed = build::write_stage_image(cache, result, key, output, o.no_cache);
+  builder::SquashOutcome squashed = builder::write_stage_image(cache, result, key, output, o.no_cache);
   tag_in_store(output, o.tags);
   for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
   image::ImageInfo info = image::read_image_info(output);

@@ -2,17 +2,17 @@
 // parser can be compared with the reference's conformance data. Warnings go to stderr.
 #include <cstdio>
 
-#include "build/dump.h"
-#include "build/parser.h"
+#include "dockerfile/dump.h"
+#include "dockerfile/parser.h"
 #include "cmd/commands.h"
 
 namespace bale::cmd {
 
 int debug_parse(const DebugParseOptions& o) {
-  build::Dockerfile df = build::parse_dockerfile_file(o.file);
+  dockerfile::Dockerfile df = dockerfile::parse_dockerfile_file(o.file);
   for (const auto& w : df.warnings)
     std::fprintf(stderr, "bale: %s:%d: warning: %s\n", o.file.c_str(), w.line, w.message.c_str());
-  std::fputs(build::dump(df).c_str(), stdout);
+  std::fputs(dockerfile::dump(df).c_str(), stdout);
   return 0;
 }
 

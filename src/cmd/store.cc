@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <set>
 
-#include "build/cache.h"
+#include "builder/cache.h"
 #include "cmd/commands.h"
 #include "runtime/cgroup.h"
 #include "store/names.h"
@@ -23,7 +23,7 @@ int store(const StoreOptions& o) {
       if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
         std::printf("removed %s.bale\n", blob.c_str());
     size_t pruned = 0;
-    if (build::BuildCache::prune(st.root(), &pruned))
+    if (builder::BuildCache::prune(st.root(), &pruned))
       std::printf("removed %zu build cache entries\n", pruned);
     else
       std::fprintf(stderr, "bale: a build is running: the build cache is left as it is\n");

@@ -6,30 +6,30 @@
 #include <string>
 
 #include "base/error.h"
-#include "build/expand.h"
-#include "build/parser.h"
+#include "dockerfile/expand.h"
+#include "dockerfile/parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   static const std::map<std::string, std::string> vars{{"A", "a b"}, {"EMPTY", ""}, {"P", "/x/*"}};
   try {
-    auto file = bale::build::parse_dockerfile(text, "Dockerfile");
+    auto file = bale::dockerfile::parse_dockerfile(text, "Dockerfile");
     for (const auto& in : file.instructions) {
       std::set<std::string> used;
-      auto v = bale::build::map_vars(vars, &used);
+      auto v = bale::dockerfile::map_vars(vars, &used);
       for (const auto& w : in.flags) {
         try {
-          (void)bale::build::expand_word(w, v, file.directives.escape);
+          (void)bale::dockerfile::expand_word(w, v, file.directives.escape);
         } catch (const bale::Error&) {
         }
       }
       for (const auto& w : in.args) {
         try {
-          (void)bale::build::expand_words(w, v, file.directives.escape);
+          (void)bale::dockerfile::expand_words(w, v, file.directives.escape);
         } catch (const bale::Error&) {
         }
       }
-      for (const auto& h : in.heredocs) (void)bale::build::expand_heredoc(h.content, v);
+      for (const auto& h : in.heredocs) (void)bale::dockerfile::expand_heredoc(h.content, v);
     }
   } catch (const bale::Error&) {
   }

@@ -1,0 +1,100 @@
+// The executor: carries out a Dockerfile's stages with the runtime's namespaces and overlay, one
+// cached step at a time, and writes the target stage as one signed image.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/fd.h"
+#include "dockerfile/ast.h"
+#include "builder/cache.h"
+#include "builder/copy.h"
+#include "dockerfile/dockerignore.h"
+#include "builder/layers.h"
+#include "dockerfile/plan.h"
+#include "builder/stage_state.h"
+#include "store/store.h"
+
+namespace bale::builder {
+
+using namespace bale::dockerfile;  // the language the engine carries out
+
+struct BuildRequest {
+  std::string context;     // directory
+  std::string dockerfile;  // path
+  std::map<std::string, std::string> build_args;
+  std::optional<std::string> target;
+  std::vector<std::pair<std::string, std::string>> labels;
+  bool no_cache = false;
+  bool quiet = false;       // no step lines, no RUN output (shown only when a step fails)
+  std::string network = "host";
+};
+
+class Progress;
+class BuildContext;
+
+class Builder {
+ public:
+  Builder(BuildRequest req, store::Store& store, BuildCache& cache);
+  ~Builder();
+
+  // Builds the target stage (the last one unless --target) and returns its final state.
+  const StageState& build();
+  // Mounts the stage's layers read-only at a fresh mountpoint, for writing the image.
+  LayerView view(const StageState& s, StepDir& where) const;
+  // Warnings to show at the end (unused build args).
+  std::vector<std::string> warnings() const;
+
+ private:
+
+  const StageState& stage(size_t index);
+  StageState start_stage(const Stage& st);
+  void run_instruction(StageState& s, const Instruction& in);
+  void declare_args(StageState& s, const Instruction& in, bool global);
+  void workdir(StageState& s, const Instruction& in);
+  void run(StageState& s, const Instruction& in);
+  void copy(StageState& s, const Instruction& in);
+  void onbuild_triggers(StageState& s, const Stage& st);
+
+  // A filesystem step: reuses the cache entry for `key` or runs `work` on a writable view of
+  // the stage and keeps its change set.
+  using Work = std::function<void(const std::string& root, StepDir& step)>;
+  // `work` gets a writable overlay view, or with `writable` false a read-only view of the stage
+  // and the step's change set (StepDir::diff) to write into directly.
+  void fs_step(StageState& s, const std::string& key, const Work& work, bool writable = true);
+  BuildContext& context();
+  std::string expand(const StageState& s, const std::string& word) const;
+  [[noreturn]] void fail(const Instruction& in, const std::string& message) const;
+  // Where `ref` (a --from value) points: a stage (built first) or an image in the store.
+  struct Tree {
+    UniqueFd fd;
+    std::string key;   // what the content is keyed by
+    std::string name;  // "stage 'build'", "image 'x'": for messages
+    CopySource at(std::string path) const { return {fd.get(), std::move(path), {}, name}; }
+  };
+  Tree from_tree(const Instruction& in, const std::string& ref, StepDir& mounts,
+                 std::vector<LayerView>& views);
+  void count_steps();
+  char escape() const { return dockerfile_.directives.escape; }
+
+  BuildRequest req_;
+  store::Store& store_;
+  BuildCache& cache_;
+  Dockerfile dockerfile_;
+  Plan plan_;
+  std::map<std::string, std::string> global_args_;
+  std::set<std::string> consumed_args_;
+  std::map<size_t, std::unique_ptr<StageState>> done_;
+  std::set<size_t> in_progress_;
+  std::vector<UniqueFd> held_images_;  // shared locks keeping base trees from gc
+  std::unique_ptr<BuildContext> context_;
+  std::vector<std::unique_ptr<Instruction>> onbuild_kept_;  // triggers parsed from base configs
+  std::unique_ptr<Progress> progress_;
+  const Instruction* current_ = nullptr;
+};
+
+}  // namespace bale::builder
