@@ -149,17 +149,21 @@ Verification verdict_without_trailer(ImageInfo info, const std::string& display)
 
 ImageInfo read_image_info(const std::string& path) {
   UniqueFd fd = open_file(path, O_RDONLY);
+  return read_image_info(fd.get(), path);
+}
+
+ImageInfo read_image_info(int fd, const std::string& path) {
   ImageInfo info;
   info.path = path;
-  info.file_size = file_size(fd.get(), path);
+  info.file_size = file_size(fd, path);
   try {
-    if (info.file_size < 18 || pread_exact(fd.get(), 0, 2, path) != "\x1f\x8b")
+    if (info.file_size < 18 || pread_exact(fd, 0, 2, path) != "\x1f\x8b")
       throw Error("not an image: not gzip data");
     auto footer = info.file_size < kFooterFromEnd
         ? std::nullopt
-        : decode_footer(pread_exact(fd.get(), info.file_size - kFooterFromEnd, kFooterFromEnd, path));
+        : decode_footer(pread_exact(fd, info.file_size - kFooterFromEnd, kFooterFromEnd, path));
     if (!footer) {
-      info.damage = why_no_footer(fd.get(), info.file_size, path);
+      info.damage = why_no_footer(fd, info.file_size, path);
       return info;
     }
     const Footer& f = *footer;
@@ -168,8 +172,9 @@ ImageInfo read_image_info(const std::string& path) {
         info.file_size - f.body_size > kMaxTrailerSize)
       throw Error(fmt::format("damaged trailer: the footer's sizes do not fit a file of {} bytes",
                               info.file_size));
-    std::string bytes = pread_exact(fd.get(), f.body_size, info.file_size - f.body_size, path);
+    std::string bytes = pread_exact(fd, f.body_size, info.file_size - f.body_size, path);
     info.trailer = decode_trailer(bytes, f);
+    info.signed_trailer = bytes.substr(0, f.signed_size - f.body_size);
   } catch (const Error& e) {
     if (e.err()) throw;  // an I/O error already names the path
     throw e.wrap(quote(path));
@@ -177,7 +182,9 @@ ImageInfo read_image_info(const std::string& path) {
   return info;
 }
 
-trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path) {
+trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path,
+                                  std::string_view tail) {
+  const uint64_t tail_at = len - std::min<uint64_t>(tail.size(), len);
   Digest sha = Digest::sha512();
   // pread, not mmap: a file truncated under us must give an error, not SIGBUS.
   std::vector<char> buf(4 << 20);
@@ -187,7 +194,15 @@ trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path)
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_sys("read", path);
     if (n == 0) throw Error(fmt::format("read {}: file ends at byte {} (truncated?)", quote(path), off));
-    sha.update(std::string_view(buf.data(), n));
+    std::string_view got(buf.data(), n);
+    // The part of this piece that falls in the tail must be the bytes the caller holds.
+    uint64_t end = off + n;
+    if (end > tail_at) {
+      uint64_t from = std::max(off, tail_at);
+      if (got.substr(from - off) != tail.substr(from - tail_at, end - from))
+        throw Error(fmt::format("{}: the file changed while it was read", quote(path)));
+    }
+    sha.update(got);
     off += n;
   }
   trust::Sha512Digest d;

@@ -39,6 +39,9 @@ struct ImageInfo {
   std::string path;
   uint64_t file_size = 0;
   std::optional<Trailer> trailer;  // nullopt: a plain (unsigned) tar.gz, or damaged
+  // The trailer's signed bytes [body_size, signed_size) as read: verification checks that the
+  // bytes it hashes are these, so the config used is the config signed.
+  std::string signed_trailer;
   // Why a file with no trailer is not a plain tar.gz but a bale image that was changed: bytes
   // added after its footer, or its end cut off. Empty for a plain tar.gz.
   std::string damage;
@@ -50,6 +53,8 @@ struct ImageInfo {
 // Reads only the end of the file. Throws bale::Error naming the file for damaged trailers,
 // files that are not gzip, and absurd sizes.
 ImageInfo read_image_info(const std::string& path);
+// The same from an open file; `path` names it in messages.
+ImageInfo read_image_info(int fd, const std::string& path);
 
 enum class VerifyStatus { kNoSignature, kBadSignature, kUntrusted, kTrusted };
 
@@ -68,12 +73,20 @@ struct Verification {
 Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
                           const std::optional<std::string>& signer = std::nullopt,
                           const std::string& display = "");
+// Verifies what `info` (read from `fd`) says against the bytes of `fd` itself: the file is
+// opened once, so a file swapped or rewritten meanwhile can make it fail, never pass.
+Verification verify_open_image(int fd, ImageInfo info, const trust::TrustPaths& paths,
+                               const std::optional<std::string>& signer, const std::string& display);
+// Whether `key` is the one `signer` names (an OpenSSH public key or its SHA256: fingerprint).
+bool signer_matches(const trust::PublicKey& key, const std::string& signer);
 
 // The verdict on a file without a trailer: no signature (a plain tar.gz), or, when `info.damage`
 // says so, a bad signature (a signed image altered; signing it again would bless the change).
 Verification verdict_without_trailer(ImageInfo info, const std::string& display);
 
-// SHA-512 of file bytes [0, len).
-trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path);
+// SHA-512 of file bytes [0, len). With `tail`, the last tail.size() bytes hashed must be those
+// (throws otherwise: the file changed while it was read).
+trust::Sha512Digest sha512_prefix(int fd, uint64_t len, const std::string& path,
+                                  std::string_view tail = {});
 
 }  // namespace bale::image

@@ -16,11 +16,6 @@ std::string describe(const trust::PublicKey& k) {
   return k.comment.empty() ? k.fingerprint() : fmt::format("{} ({})", k.fingerprint(), k.comment);
 }
 
-bool signer_matches(const trust::PublicKey& key, const std::string& signer) {
-  if (signer.rfind("SHA256:", 0) == 0) return key.fingerprint() == signer;
-  return trust::read_public_key_arg(signer) == key;
-}
-
 // Takes `v` by reference: the caller's message arguments read v.sig, and a by-value parameter
 // would be moved into before (clang evaluates left to right) they are read.
 Verification fail(Verification&& v, VerifyStatus s, std::string msg, std::string hint = {}) {
@@ -32,11 +27,23 @@ Verification fail(Verification&& v, VerifyStatus s, std::string msg, std::string
 
 }  // namespace
 
+bool signer_matches(const trust::PublicKey& key, const std::string& signer) {
+  if (signer.rfind("SHA256:", 0) == 0) return key.fingerprint() == signer;
+  return trust::read_public_key_arg(signer) == key;
+}
+
 Verification verify_image(const std::string& path, const trust::TrustPaths& paths,
                           const std::optional<std::string>& signer, const std::string& display) {
+  UniqueFd fd = open_file(path, O_RDONLY);
+  return verify_open_image(fd.get(), read_image_info(fd.get(), path), paths, signer, display);
+}
+
+Verification verify_open_image(int fd, ImageInfo info, const trust::TrustPaths& paths,
+                               const std::optional<std::string>& signer, const std::string& display) {
   Verification v;
+  const std::string path = info.path;
   const std::string name = quote(display.empty() ? path : display);
-  v.info = read_image_info(path);
+  v.info = std::move(info);
   if (!v.info.trailer) return verdict_without_trailer(std::move(v.info), display);
   try {
     v.sig = trust::sshsig_parse(v.info.trailer->signature);
@@ -48,8 +55,7 @@ Verification verify_image(const std::string& path, const trust::TrustPaths& path
     return fail(std::move(v), VerifyStatus::kBadSignature,
                 fmt::format("{}: bad signature: made for namespace {}, not {}", name,
                             quote(v.sig->ns), quote(trust::kImageNamespace)));
-  UniqueFd fd = open_file(path, O_RDONLY);
-  auto digest = sha512_prefix(fd.get(), v.info.trailer->footer.signed_size, path);
+  auto digest = sha512_prefix(fd, v.info.trailer->footer.signed_size, path, v.info.signed_trailer);
   if (!trust::sshsig_verify(*v.sig, trust::kImageNamespace, digest))
     return fail(std::move(v), VerifyStatus::kBadSignature,
                 fmt::format("{}: bad signature: the file was changed after {} signed it",

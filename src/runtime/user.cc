@@ -46,10 +46,11 @@ void each_entry(const std::string& text, size_t min, F f) {
 ResolvedUser resolve_user(const std::string& spec, const std::string& passwd,
                           const std::string& group) {
   ResolvedUser u;
-  std::string user = spec.substr(0, spec.find(':'));
+  const size_t colon = spec.find(':');
+  // Built, not assigned: GCC 12 warns (-Wrestrict, a false positive) on `user = "0"` here.
+  std::string user = colon == 0 || spec.empty() ? std::string("0") : spec.substr(0, colon);
   std::optional<std::string> grp;
-  if (spec.find(':') != std::string::npos) grp = spec.substr(spec.find(':') + 1);
-  if (user.empty()) user = "0";
+  if (colon != std::string::npos) grp = spec.substr(colon + 1);
 
   bool found = false;
   auto uid_num = number(user);

@@ -43,9 +43,10 @@ void warn_insecure(const std::string& message) {
   std::fprintf(stderr, "bale: warning: %s; running it anyway (--insecure)\n", message.c_str());
 }
 
-std::string file_sha256(const std::string& path) {
+std::string file_sha256(int fd, const std::string& path) {
   image::Digest sha = image::Digest::sha256();
-  sha.update_from(open_file(path, O_RDONLY).get(), path);
+  if (lseek(fd, 0, SEEK_SET) < 0) throw_sys("seek", path);
+  sha.update_from(fd, path);
   return "sha256:" + sha.hex();
 }
 
@@ -55,11 +56,7 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
                        const trust::TrustPaths& paths, const AcquireOptions& opts) {
   auto sig = trust::sshsig_parse(info.trailer->signature);
   if (sig.key.to_openssh() != rec.signer_key) return false;
-  if (opts.signer) {
-    bool ok = opts.signer->rfind("SHA256:", 0) == 0 ? sig.key.fingerprint() == *opts.signer
-                                                    : trust::read_public_key_arg(*opts.signer) == sig.key;
-    return ok;
-  }
+  if (opts.signer) return image::signer_matches(sig.key, *opts.signer);
   return trust::decide_trust(paths, sig.key, trust::kImageNamespace).trusted;
 }
 
@@ -87,15 +84,18 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   r.path = local_path(ref, store, dl);
   bool downloaded = fetch::is_url(ref);
   const std::string shown = fetch::redact(ref);  // never a password in a message
+  // Opened once: what is verified, recorded and unpacked is this open file, whatever is renamed
+  // over the path meanwhile.
+  UniqueFd file = open_file(r.path, O_RDONLY);
   struct stat st;
-  if (stat(r.path.c_str(), &st) < 0) throw_sys("stat", r.path);
-  image::ImageInfo info = image::read_image_info(r.path);
+  if (fstat(file.get(), &st) < 0) throw_sys("stat", r.path);
+  image::ImageInfo info = image::read_image_info(file.get(), r.path);
   auto rec = store.find_record(st);
   if (!info.trailer) {
     image::Verification v = image::verdict_without_trailer(info, shown);
     if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
     warn_insecure(v.message);
-    r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(r.path);
+    r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(file.get(), r.path);
     if (!rec) store.save_record(st, {r.digest, ""});
   } else {
     r.config = info.trailer->config;
@@ -106,7 +106,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
     } else {
       r.digest = info.digest();
       if (downloaded) std::fprintf(stderr, "verifying %s\n", shown.c_str());
-      image::Verification v = image::verify_image(r.path, paths, opts.signer, shown);
+      image::Verification v = image::verify_open_image(file.get(), info, paths, opts.signer, shown);
       if (v.status != image::VerifyStatus::kTrusted) {
         // --insecure covers unsigned and untrusted images, never a broken signature.
         if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
@@ -127,7 +127,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   // One line per stage of a download (the transfer itself has its progress bar on a terminal).
   if (downloaded && !path_exists(store.rootfs_path(r.digest)))
     std::fprintf(stderr, "unpacking %s into %s\n", r.digest.c_str(), store.root().c_str());
-  r.rootfs = store.ensure_unpacked(info, r.digest, r.in_use);
+  r.rootfs = store.ensure_unpacked(info, file.get(), r.digest, r.in_use);
   return r;
 }
 

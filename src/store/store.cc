@@ -145,7 +145,7 @@ UniqueFd Store::lock(const std::string& hex, bool wait, bool shared) const {
   return fd;
 }
 
-std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::string& digest,
+std::string Store::ensure_unpacked(const image::ImageInfo& info, int fd, const std::string& digest,
                                    UniqueFd& hold) {
   std::string hex = hex_of(digest), rootfs = rootfs_path(digest);
   hold = lock(hex, true, true);
@@ -162,12 +162,11 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, const std::stri
   std::string dest = tmp.path() + "/rootfs";
   try {
     mkdir_p(dest, 0755);
-    UniqueFd fd = open_file(info.path, O_RDONLY);
-    if (info.trailer && image::ParallelInflater::is_chunked(fd.get(), info.body_size(), info.path))
-      unpack_checked(info, fd.get(), dest);
+    if (info.trailer && image::ParallelInflater::is_chunked(fd, info.body_size(), info.path))
+      unpack_checked(info, fd, dest);
     else
-      unpack_plain(info, fd.get(), dest);
-    if (syncfs(fd.get()) < 0) {}  // best effort; the rename below is the commit point
+      unpack_plain(info, fd, dest);
+    if (syncfs(fd) < 0) {}  // best effort; the rename below is the commit point
     std::string final_dir = fmt::format("{}/images/{}", root_, hex);
     if (rename(tmp.path().c_str(), final_dir.c_str()) < 0) throw_sys("rename", final_dir);
   } catch (const Error& e) {

@@ -46,7 +46,9 @@ class Store {
   // The unpacked root filesystem of a verified image, unpacking it first if needed. Concurrent
   // callers for the same image unpack once; the others wait and share the result.
   // `hold` receives a shared lock on the tree that keeps gc away from it while it is held.
-  std::string ensure_unpacked(const image::ImageInfo& info, const std::string& digest,
+  // `fd` is the image file `info` was read from (the body unpacked is that file's, checked
+  // against the config's diff_id).
+  std::string ensure_unpacked(const image::ImageInfo& info, int fd, const std::string& digest,
                               UniqueFd& hold);
 
   std::optional<VerifiedRecord> find_record(const struct stat& st) const;
