@@ -360,13 +360,42 @@ void walk_tree(const std::string& root,
   }
 }
 
+void remove_tree_at(int dirfd, const std::string& name) {
+  if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return;
+  if (errno != EISDIR && errno != EPERM) throw_sys("remove", name);
+  int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0) throw_sys("open directory", name);
+  DirStream d(::fdopendir(fd), ::closedir);
+  if (!d) {
+    ::close(fd);
+    throw_sys("read directory", name);
+  }
+  std::vector<std::string> names;
+  while (dirent* de = ::readdir(d.get()))
+    if (std::strcmp(de->d_name, ".") != 0 && std::strcmp(de->d_name, "..") != 0)
+      names.emplace_back(de->d_name);
+  // A directory whose mode forbids writes still goes: removal needs the parent's permission.
+  for (const auto& n : names) remove_tree_at(::dirfd(d.get()), n);
+  if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+    throw_sys("remove directory", name);
+}
+
 void remove_tree(const std::string& path) {
-  auto rm = [](const char* p, const struct stat*, int type, struct FTW*) -> int {
-    // A directory whose mode forbids writes still goes: removal needs the parent's permission.
-    return type == FTW_DP ? ::rmdir(p) : ::unlink(p);
-  };
-  if (::nftw(path.c_str(), rm, 64, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-    throw_sys("remove", path);
+  // Through directory fds, never by path below `path`: a directory swapped for a symlink while
+  // the tree is removed leads nowhere (the old nftw walk unlinked through such a symlink).
+  std::string clean = clean_path(path);
+  std::string leaf = basename_of(clean);
+  if (!is_plain_name(leaf)) throw Error(fmt::format("remove {}: not a removable path", quote(path)));
+  std::string parent = clean.find('/') == std::string::npos ? "." : dirname_of(clean);
+  UniqueFd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir && errno == ENOENT) return;
+  if (!dir) throw_sys("remove", path);
+  try {
+    remove_tree_at(dir.get(), leaf);
+  } catch (const Error& e) {
+    throw e.wrap(fmt::format("remove {}", quote(path)));
+  }
 }
 
 }  // namespace bale

@@ -127,6 +127,8 @@ class TempDir {
 };
 
 void remove_tree(const std::string& path);
+// Removes `name` in `dirfd`, recursively if it is a directory, never following a symlink.
+void remove_tree_at(int dirfd, const std::string& name);
 // A readdir stream of its own over `dir_fd` (a close-on-exec duplicate: closing the stream
 // leaves `dir_fd` open). Throws naming `path`.
 using DirStream = std::unique_ptr<DIR, int (*)(DIR*)>;

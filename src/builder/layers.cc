@@ -18,22 +18,12 @@ namespace bale::builder {
 
 namespace {
 
-// overlayfs splits its options at ',' and lowerdir at ':'; a '\' escapes either.
-std::string escape_option(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == ',' || c == ':' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 std::string lower_option(const std::vector<std::string>& lowers, const std::string& cache_dir) {
   std::string out;
   const std::string prefix = cache_dir + "/";
   for (auto it = lowers.rbegin(); it != lowers.rend(); ++it) {  // overlay lists the top first
     if (!out.empty()) out += ':';
-    out += escape_option(it->starts_with(prefix) ? it->substr(prefix.size()) : *it);
+    out += runtime::overlay_path_option(it->starts_with(prefix) ? it->substr(prefix.size()) : *it);
   }
   return out;
 }
@@ -81,7 +71,7 @@ LayerView LayerView::mount(const std::vector<std::string>& lowers, const std::st
     return LayerView(target);
   }
   std::string data = "lowerdir=" + lower_option(stack, cache_dir);
-  if (!upper.empty()) data += ",upperdir=" + escape_option(upper) + ",workdir=" + escape_option(work);
+  if (!upper.empty()) data += ",upperdir=" + runtime::overlay_path_option(upper) + ",workdir=" + runtime::overlay_path_option(work);
   if (data.size() >= 4096)
     throw Error(fmt::format("too many layers to stack ({}): overlayfs takes one page of options; "
                             "merge some RUN steps", stack.size()));

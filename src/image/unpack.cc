@@ -53,21 +53,6 @@ std::pair<std::string, std::string> split(const std::string& p) {
   return {p.substr(0, pos), p.substr(pos + 1)};
 }
 
-// Removes `name` in `dirfd`, recursively if it is a directory, never following symlinks.
-void remove_at(int dirfd, const std::string& name) {
-  if (unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return;
-  if (errno != EISDIR && errno != EPERM) throw_sys("remove", name);
-  int fd = openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw_sys("open directory", name);
-  std::unique_ptr<DIR, int (*)(DIR*)> d(fdopendir(fd), closedir);
-  std::vector<std::string> names;
-  while (dirent* de = readdir(d.get()))
-    if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) names.emplace_back(de->d_name);
-  for (const auto& n : names) remove_at(::dirfd(d.get()), n);
-  if (unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0) throw_sys("remove directory", name);
-}
-
-
 class Unpacker {
  public:
   Unpacker(archive* a, std::string source, const std::string& root, const UnpackOptions& opts)
@@ -129,7 +114,7 @@ class Unpacker {
     bool exists = fstatat(pfd, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && !(S_ISDIR(st.st_mode) && type == AE_IFDIR && !hardlink)) {
       // A later entry replaces an earlier one of another kind, as GNU tar does.
-      remove_at(pfd, leaf);
+      remove_tree_at(pfd, leaf);
       forget_parent();
       pfd = parent_fd(dir);
       exists = false;
@@ -206,13 +191,13 @@ class Unpacker {
         if (n != "." && n != ".." && !created_.count(dir.empty() ? n : dir + "/" + n))
           doomed.push_back(n);
       }
-      for (const auto& n : doomed) remove_at(pfd, n);
+      for (const auto& n : doomed) remove_tree_at(pfd, n);
     } else {
       std::string victim = leaf.substr(4);
       if (victim.empty() || victim == "." || victim == "..")
         throw Error(fmt::format("tar entry {}: whiteout of {} is not a file name",
                                 quote(dir.empty() ? leaf : dir + "/" + leaf), quote(victim)));
-      remove_at(pfd, victim);
+      remove_tree_at(pfd, victim);
     }
     forget_parent();
   }

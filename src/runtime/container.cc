@@ -79,8 +79,8 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
     if (mkdir(path.c_str(), mode) < 0 || chmod(path.c_str(), mode) < 0) throw_sys("mkdir", path);
   }
   mount_fs("overlay", root, "overlay", 0,
-           fmt::format("lowerdir={},upperdir={}/u,workdir={}/w", spec.lower, spec.stage,
-                       spec.stage));
+           fmt::format("lowerdir={},upperdir={},workdir={}", overlay_path_option(spec.lower),
+                       overlay_path_option(spec.stage + "/u"), overlay_path_option(spec.stage + "/w")));
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
   int r = root_fd.get();

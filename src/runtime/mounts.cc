@@ -55,6 +55,15 @@ void pivot_into(const std::string& new_root) {
   if (chdir("/") < 0) throw_sys("chdir", "/");
 }
 
+std::string overlay_path_option(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ',' || c == ':' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string fd_path(const UniqueFd& fd) { return fmt::format("/proc/self/fd/{}", fd.get()); }
 
 // Opens `path` beneath the new root, creating it (and missing parents) as a directory, or as

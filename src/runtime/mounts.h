@@ -25,6 +25,9 @@ void bind_in_root(int root_fd, const std::string& host, const std::string& path,
                   bool read_only, bool recursive);
 // "/proc/self/fd/N": a path for mount(2) that names exactly what `fd` holds.
 std::string fd_path(const UniqueFd& fd);
+// A path as one value of an overlay mount option: overlayfs splits its options at ',' and
+// lowerdir at ':'; a '\' escapes either (and itself).
+std::string overlay_path_option(const std::string& path);
 
 // pivot_root into `new_root` and detach the old root (pivot_root(".", ".") idiom).
 void pivot_into(const std::string& new_root);

@@ -19,6 +19,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "runtime/mounts.h"
 #include "image/body_reader.h"
 #include "image/config.h"
 #include "image/digest.h"
@@ -222,14 +223,19 @@ std::vector<StoreEntry> Store::list() const {
 }
 
 std::vector<std::string> Store::gc() const {
+  // First the exclusive lock of every tree nothing holds: from then on no run can start on one
+  // (a run holds the shared lock until its overlay is mounted). Only then is the use of each
+  // read from the mount tables, so a run that mounted before its tree was locked is seen; the
+  // other order let a run start between the look and the removal, and lose its tree.
+  std::vector<std::pair<std::string, UniqueFd>> locked;
+  for (const auto& hex : dir_names(root_ + "/images"))
+    if (UniqueFd held = lock(hex, false)) locked.emplace_back(hex, std::move(held));
   auto used = digests_in_use(root_);
   std::set<std::string> in_use(used.begin(), used.end());
   std::vector<std::string> removed;
-  for (const auto& hex : dir_names(root_ + "/images")) {
+  for (const auto& [hex, held] : locked) {
     std::string digest = "sha256:" + hex;
     if (in_use.count(digest)) continue;
-    UniqueFd held = lock(hex, false);
-    if (!held) continue;  // being unpacked or started right now
     remove_tree(root_ + "/images/" + hex);
     removed.push_back(digest);
   }
@@ -248,9 +254,26 @@ std::vector<std::string> Store::gc() const {
   return removed;
 }
 
+// `text` as the kernel writes it into mountinfo: octal escapes for the characters in `special`
+// (" \t\n\\" in the mount point field; overlayfs's options also escape ',').
+std::string mountinfo_escaped(const std::string& text, std::string_view special) {
+  std::string out;
+  for (char c : text)
+    if (special.find(c) != std::string_view::npos)
+      out += fmt::format("\\{:03o}", static_cast<unsigned char>(c));
+    else
+      out += c;
+  return out;
+}
+
 std::vector<std::string> digests_in_use(const std::string& store_root) {
   std::set<std::string> seen_ns, digests;
-  std::string needle = store_root + "/images/";
+  const std::string images = store_root + "/images/";
+  // A tree shows as a mount point (bind), or in an overlay's lowerdir= option as bale wrote it
+  // (overlay_path_option), each then escaped by the kernel its way.
+  const std::string needles[] = {
+      mountinfo_escaped(images, " \t\n\\"),
+      mountinfo_escaped(runtime::overlay_path_option(images), ", \t\n\\")};
   for (const auto& pid : dir_names("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     char ns[64] = {};
@@ -263,11 +286,12 @@ std::vector<std::string> digests_in_use(const std::string& store_root) {
     } catch (const Error&) {
       continue;  // the process exited
     }
-    for (size_t at = 0; (at = info.find(needle, at)) != std::string::npos;) {
-      at += needle.size();
-      std::string hex = info.substr(at, 64);
-      if (hex.size() == 64) digests.insert("sha256:" + hex);
-    }
+    for (const std::string& needle : needles)
+      for (size_t at = 0; (at = info.find(needle, at)) != std::string::npos;) {
+        at += needle.size();
+        std::string hex = info.substr(at, 64);
+        if (hex.size() == 64) digests.insert("sha256:" + hex);
+      }
   }
   return {digests.begin(), digests.end()};
 }
