@@ -88,6 +88,14 @@ std::optional<std::string> read_config_file(const std::string& path, size_t limi
   return read_all(fd.get(), name, limit);
 }
 
+std::optional<std::string> read_config_file_in_its_dir(const std::string& path, size_t limit) {
+  std::string dir = dirname_of(path);
+  UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return std::nullopt;
+  if (!fd) throw_sys("open", dir);
+  return read_config_file(basename_of(path), limit, fd.get(), path);
+}
+
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path) {
   std::string out(len, '\0');
   size_t done = 0;

@@ -31,6 +31,10 @@ std::optional<std::string> read_file_if_exists(const std::string& path,
 // to that directory and must resolve below it, symlinks included; `shown` names it in errors.
 std::optional<std::string> read_config_file(const std::string& path, size_t limit,
                                             int beneath_fd = -1, const std::string& shown = "");
+// read_config_file of `path` beneath its own directory: the directory is the caller's to
+// name, but a symlink at the end that leads out of it is refused (as BuildKit reads a
+// Dockerfile and its ignore file only from the Dockerfile's directory).
+std::optional<std::string> read_config_file_in_its_dir(const std::string& path, size_t limit);
 // Reads exactly `len` bytes at `off`; throws naming `path` on a short read.
 std::string pread_exact(int fd, uint64_t off, size_t len, const std::string& path);
 void write_all(int fd, std::string_view data, const std::string& path);

@@ -15,7 +15,7 @@ BuildContext::BuildContext(const std::string& dir, const std::string& dockerfile
   // The context's own is read beneath it: a symlink that leads out of the context is refused,
   // as every other file of the context is.
   std::string own = dockerfile + ".dockerignore", common = dir + "/.dockerignore";
-  auto text = read_config_file(own, 1 << 20);
+  auto text = read_config_file_in_its_dir(own, 1 << 20);
   if (text) {
     rules_ = IgnoreRules::parse(*text, own);
   } else if ((text = read_config_file(".dockerignore", 1 << 20, fd_.get(), common))) {

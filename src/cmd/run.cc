@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "cmd/commands.h"
+#include "image/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "store/acquire.h"
@@ -81,8 +82,10 @@ runtime::BindMount parse_volume(const std::string& v) {
 
 runtime::ContainerSpec make_spec(const RunOptions& o, const store::ReadyImage& img,
                                  const store::Store& st) {
-  json config = img.config.empty() ? json::object() : json::parse(img.config);
+  json config = img.config.empty() ? json::object() : image::parse_config(img.config, quote(o.image));
+  image::check_config_fields(config, quote(o.image));  // a signed config is still input
   json c = config.value("config", json::object());
+  if (c.is_null()) c = json::object();
   runtime::ContainerSpec s;
   s.lower = img.rootfs;
   s.stage = st.stage_dir();

@@ -115,7 +115,7 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& file_name)
 }
 
 Dockerfile parse_dockerfile_file(const std::string& path) {
-  auto text = read_config_file(path, 16 << 20);
+  auto text = read_config_file_in_its_dir(path, 16 << 20);
   if (!text) throw sys_error("read", path, ENOENT);
   return parse_dockerfile(*text, path);
 }

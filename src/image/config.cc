@@ -79,6 +79,12 @@ void check_field(const std::string& k, const json& v, std::string_view where) {
 
 }  // namespace
 
+void check_config_fields(const json& config, std::string_view where) {
+  if (!config.contains("config") || !config["config"].is_object()) return;
+  for (const auto& [k, v] : config["config"].items())
+    if (!v.is_null()) check_field(k, v, where);
+}
+
 std::string single_diff_id(const json& config, std::string_view where) {
   const json* ids = nullptr;
   if (config.contains("rootfs") && config["rootfs"].is_object() &&

@@ -28,6 +28,9 @@ nlohmann::json new_config();
 nlohmann::json parse_config(std::string_view text, std::string_view where);
 // Keeps only what describes the image (drops history, container config, docker's extras) and
 // checks the type of every field kept. Throws bale::Error naming `where` and the field.
+// Throws naming the field when a field of config.config that bale reads has the wrong type
+// (Env, Cmd, Entrypoint: arrays of strings; User, WorkingDir, StopSignal: strings; ...).
+void check_config_fields(const nlohmann::json& config, std::string_view where);
 nlohmann::json sanitize_config(const nlohmann::json& in, std::string_view where);
 // The one rootfs.diff_ids entry ("sha256:<64 hex>"); throws bale::Error if there is not one.
 std::string single_diff_id(const nlohmann::json& config, std::string_view where);

@@ -24,7 +24,12 @@ namespace {
 void write_trailer(HashingSink& sink, const trust::PrivateKey& key, std::string_view config,
                    uint64_t body_size, const TarStats& tar) {
   const size_t sig_size = trust::sshsig_armored_size(trust::kImageNamespace);
-  sink.write(encode_signed_trailer(config, tar, sig_size));
+  std::string trailer = encode_signed_trailer(config, tar, sig_size);
+  // Readers refuse a larger trailer (read_image_info): never write an image none can read.
+  if (trailer.size() + sig_size + kFooterFromEnd + 4 > kMaxTrailerSize)
+    throw Error(fmt::format("the image config is {} bytes: more than an image's trailer holds "
+                            "({} MiB)", config.size(), kMaxTrailerSize >> 20));
+  sink.write(trailer);
   Footer f{body_size, sink.written(), static_cast<uint32_t>(sig_size)};
   trust::Sha512Digest digest;
   std::string d = sink.digest();

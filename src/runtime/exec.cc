@@ -106,8 +106,16 @@ std::string missing_interpreter(const std::string& path) {
 }
 
 void exec_target(const ExecPlan& p, const std::vector<int>& keep) {
-  if (chdir(p.workdir.c_str()) < 0)
+  // Resolved inside the container's root with no /proc magic link followed: a WorkingDir of
+  // /proc/2/root (the host's root, since /proc is the host's) must not put the target there.
+  UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(root ? open_in_root(root.get(), p.workdir, O_PATH | O_DIRECTORY) : -1);
+  if (!dir || fchdir(dir.get()) < 0) {
+    if (errno == ELOOP || errno == EXDEV)
+      throw Error(fmt::format("working directory {}: leads out of the container (through a link "
+                              "in /proc)", quote(p.workdir)), errno, kExitBeforeTarget);
     throw sys_error("chdir to the working directory", p.workdir, errno);
+  }
   const ResolvedUser& u = p.user;
   if (setgroups(u.groups.size(), u.groups.data()) < 0) throw_sys("setgroups", "");
   if (setgid(u.gid) < 0) throw_sys(fmt::format("setgid {}", u.gid), "");
