@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <set>
 #include <vector>
 #include <memory>
@@ -36,30 +37,32 @@ std::string hex_of(const std::string& digest) {
   return digest.substr(7);
 }
 
-// Feeds libarchive the inflated body while hashing it, to check it against the diff_id.
-struct HashedSource {
-  image::ParallelInflater* inflater;
-  image::Digest* sha;
-};
-
-la_ssize_t hashed_read(archive*, void* p, const void** out) {
-  auto* s = static_cast<HashedSource*>(p);
-  std::string_view piece = s->inflater->next();
-  s->sha->update(piece);
-  *out = piece.data();
-  return static_cast<la_ssize_t>(piece.size());
-}
-
 std::string expected_diff_id(const image::ImageInfo& info) {
   return image::single_diff_id(image::parse_config(info.trailer->config, quote(info.path)),
                                quote(info.path));
 }
 
-// Unpacks a signed bale body, checking the tar's sha256 against the config's diff_id.
-void unpack_checked(const image::ImageInfo& info, int fd, const std::string& dest) {
-  image::ParallelInflater inflater(fd, info.body_size(), info.path);
+// Feeds libarchive the inflated body, piece by piece from `next` (empty at the end), while
+// hashing it, to check it against the diff_id.
+struct HashedSource {
+  std::function<std::string_view()> next;
   image::Digest sha = image::Digest::sha256();
-  HashedSource src{&inflater, &sha};
+};
+
+la_ssize_t hashed_read(archive*, void* p, const void** out) {
+  auto* s = static_cast<HashedSource*>(p);
+  std::string_view piece = s->next();
+  s->sha.update(piece);
+  *out = piece.data();
+  return static_cast<la_ssize_t>(piece.size());
+}
+
+// Unpacks the tar that `next` yields and checks its sha256 against the signed config's
+// diff_id: the body unpacked is the body signed, whatever happened to the file since it was
+// verified (a changed body fails here, and the tree is never renamed into place).
+void unpack_hashed(const image::ImageInfo& info, const std::function<std::string_view()>& next,
+                   const std::string& dest) {
+  HashedSource src{next};
   {
     image::ArchiveReader a(archive_read_new());
     archive_read_support_format_tar(a.get());
@@ -69,14 +72,34 @@ void unpack_checked(const image::ImageInfo& info, int fd, const std::string& des
     image::unpack_tar(a.get(), info.path, dest);
   }
   // libarchive stops at the end-of-archive blocks; the hash covers the whole tar.
-  for (std::string_view p; !(p = inflater.next()).empty();) sha.update(p);
-  std::string got = "sha256:" + sha.hex();
+  for (std::string_view p; !(p = next()).empty();) src.sha.update(p);
+  std::string got = "sha256:" + src.sha.hex();
   if (got != expected_diff_id(info))
     throw Error(fmt::format("{}: the unpacked content ({}) does not match the config's diff_id",
                             quote(info.path), got));
 }
 
-// Unpacks a plain tar.gz (unsigned, allowed by the user): no chunking, no diff_id to check.
+// A signed bale body of 1 MiB members: inflated in parallel.
+void unpack_checked(const image::ImageInfo& info, int fd, const std::string& dest) {
+  image::ParallelInflater inflater(fd, info.body_size(), info.path);
+  unpack_hashed(info, [&] { return inflater.next(); }, dest);
+}
+
+// A signed body of one gzip stream (a plain tar.gz signed with `bale sign`): inflated by
+// libarchive's raw reader, still hashed against the diff_id.
+void unpack_signed_stream(const image::ImageInfo& info, int fd, const std::string& dest) {
+  image::ArchiveReader raw = image::open_archive_range(fd, 0, info.body_size(), info.path, true);
+  archive_entry* e;
+  if (archive_read_next_header(raw.get(), &e) != ARCHIVE_OK) image::throw_archive(raw.get(), info.path);
+  std::vector<char> buf(1 << 20);
+  unpack_hashed(info, [&]() -> std::string_view {
+    la_ssize_t n = archive_read_data(raw.get(), buf.data(), buf.size());
+    if (n < 0) image::throw_archive(raw.get(), info.path);
+    return {buf.data(), static_cast<size_t>(n)};
+  }, dest);
+}
+
+// Unpacks a plain tar.gz (unsigned, allowed by the user): no diff_id to check.
 void unpack_plain(const image::ImageInfo& info, int fd, const std::string& dest) {
   image::ArchiveReader a = image::open_archive_range(fd, 0, info.body_size(), info.path, false);
   image::unpack_tar(a.get(), info.path, dest);
@@ -163,10 +186,12 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, int fd, const s
   std::string dest = tmp.path() + "/rootfs";
   try {
     mkdir_p(dest, 0755);
-    if (info.trailer && image::ParallelInflater::is_chunked(fd, info.body_size(), info.path))
+    if (!info.trailer)
+      unpack_plain(info, fd, dest);
+    else if (image::ParallelInflater::is_chunked(fd, info.body_size(), info.path))
       unpack_checked(info, fd, dest);
     else
-      unpack_plain(info, fd, dest);
+      unpack_signed_stream(info, fd, dest);
     if (syncfs(fd) < 0) {}  // best effort; the rename below is the commit point
     std::string final_dir = fmt::format("{}/images/{}", root_, hex);
     if (rename(tmp.path().c_str(), final_dir.c_str()) < 0) throw_sys("rename", final_dir);
