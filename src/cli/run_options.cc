@@ -71,6 +71,16 @@ const RunFlag kRunFlags[] = {
     {"--cpus", "CPU limit, e.g. 1.5", true, [](O& o, S v) { return set_double(o.cpus, v); }},
     {"--pids", "limit on the number of processes", true,
      [](O& o, S v) { return set_string(o.pids, v); }},
+    // docker habits: a bale container is always removed, always has the caller's stdin and
+    // terminal. Accepted as the no-ops they are; -d is refused by `run` with what to use.
+    {"--rm", "accepted for docker's sake: a container is always removed", false,
+     [](O&, S) { return true; }},
+    {"-i,--interactive", "accepted for docker's sake: stdin is always the caller's", false,
+     [](O&, S) { return true; }},
+    {"-t,--tty", "accepted for docker's sake: the terminal is always the caller's", false,
+     [](O&, S) { return true; }},
+    {"-d,--detach", "refused: there is no daemon to detach to (see bale unit)", false,
+     [](O& o, S) { return o.detach = true; }},
     {nullptr, nullptr, false, nullptr},
 };
 
@@ -104,6 +114,7 @@ std::optional<cmd::RunOptions> parse_run_fast(int argc, char** argv, int sub) {
       break;
     }
     if (a.size() < 2 || a[0] != '-') break;  // IMAGE
+    if (a == "-it" || a == "-ti") continue;  // docker's -i -t in one word: both no-ops
     std::string value;
     size_t eq = a.find('=');
     const RunFlag* f = find_run_flag(a.substr(0, eq));

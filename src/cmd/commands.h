@@ -83,6 +83,7 @@ struct RunOptions {
   std::vector<std::string> command;  // everything after IMAGE
   std::optional<std::string> signer, entrypoint, workdir, user, store;
   bool insecure = false, read_only = false;
+  bool detach = false;  // -d: refused, there is no daemon to detach to
   std::vector<std::string> volumes, tmpfs, env, env_files;
   std::optional<std::string> memory, pids;
   std::optional<double> cpus;

@@ -91,6 +91,13 @@ runtime::ContainerSpec make_spec(const RunOptions& o, const store::ReadyImage& i
   s.stage = st.stage_dir();
   s.read_only = o.read_only;
   s.env = strings(c.value("Env", json::array()));
+  // As docker's -t: a container started from a terminal gets the caller's TERM (top, clear and
+  // editors need it), unless the image or -e sets one.
+  if (const char* term = std::getenv("TERM"); term && (isatty(0) || isatty(1))) {
+    bool has = false;
+    for (const auto& e : s.env) has |= e.rfind("TERM=", 0) == 0;
+    if (!has) s.env.push_back(std::string("TERM=") + term);
+  }
   for (const auto& f : o.env_files) add_env_file(s.env, f);
   for (const auto& e : o.env) add_env_arg(s.env, e, "-e");
   // As docker: --entrypoint replaces the image's and drops its Cmd; arguments replace Cmd.
@@ -128,6 +135,11 @@ runtime::Limits limits(const RunOptions& o) {
 }  // namespace
 
 int run(const RunOptions& o) {
+  if (o.detach)
+    throw Error("bale run has no -d: there is no daemon to detach to; bale becomes the container's "
+                "process", 0, kExitUsage)
+        .with_hint("to run it in the background, under a supervisor: systemd-run --unit=NAME "
+                   "bale run IMAGE, or install the unit `bale unit IMAGE` prints");
   if (geteuid() != 0)
     throw Error("bale run needs root for now (running through user namespaces comes later)", EPERM,
                 kExitBeforeTarget);

@@ -264,6 +264,7 @@ std::vector<std::string> Store::gc() const {
     remove_tree(root_ + "/images/" + hex);
     removed.push_back(digest);
   }
+  locked.clear();  // a tree's lock also guards its leftovers in tmp/, next
   for (const auto& name : dir_names(root_ + "/tmp")) {
     UniqueFd held = lock(name.substr(0, name.find('.')), false);
     if (held) remove_tree(root_ + "/tmp/" + name);  // an interrupted unpack
