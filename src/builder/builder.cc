@@ -16,6 +16,7 @@
 #include "builder/run_step.h"
 #include "image/config.h"
 #include "image/digest.h"
+#include "runtime/exec.h"
 #include "runtime/mounts.h"
 #include "runtime/user.h"
 #include "store/acquire.h"
@@ -193,6 +194,20 @@ const StageState& Builder::stage(size_t index) {
   return *(done_[index] = std::move(state));
 }
 
+namespace {
+
+// BuildKit gives every stage the default PATH in its config when its base sets none (FROM
+// scratch included), so that a run of the image finds its programs.
+void with_default_path(json& config) {
+  json& env = config["config"]["Env"];
+  if (!env.is_array()) env = json::array();
+  for (const auto& e : env)
+    if (e.is_string() && e.get<std::string>().rfind("PATH=", 0) == 0) return;
+  env.push_back(std::string("PATH=") + runtime::kDefaultPath);
+}
+
+}  // namespace
+
 StageState Builder::start_stage(const Stage& st) {
   const Instruction& from = *st.from;
   std::string ref;
@@ -215,6 +230,7 @@ StageState Builder::start_stage(const Stage& st) {
   if (ref == "scratch") {
     progress_->begin(shown);
     s.config = image::new_config();
+    with_default_path(s.config);
     s.key = chain("", "scratch");
     return s;
   }
@@ -253,6 +269,7 @@ StageState Builder::start_stage(const Stage& st) {
   s.config = img.config.empty() ? image::new_config()
                                 : image::sanitize_config(image::parse_config(img.config, ref), ref);
   if (!s.config.contains("config") || !s.config["config"].is_object()) s.config["config"] = json::object();
+  with_default_path(s.config);
   s.key = chain("", "image " + img.digest);
   onbuild_triggers(s, st);
   return s;

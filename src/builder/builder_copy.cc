@@ -57,8 +57,9 @@ std::string file_digest(const std::string& path, const std::string& algo) {
   return algo + ":" + d.hex();
 }
 
-// --chown=user[:group] against the stage's own /etc/passwd and /etc/group. A user without a
-// group takes the user's id as the group id, as Docker does.
+// --chown=user[:group] against the stage's own /etc/passwd and /etc/group. Without a group, a
+// user named takes its primary group from /etc/passwd and a numeric uid takes itself as the gid,
+// as BuildKit does.
 std::pair<uid_t, gid_t> resolve_chown(const std::string& root, const std::string& spec) {
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
@@ -70,7 +71,8 @@ std::pair<uid_t, gid_t> resolve_chown(const std::string& root, const std::string
   runtime::ResolvedUser u = runtime::resolve_user(spec, read("/etc/passwd"), read("/etc/group"));
   if (spec.find(':') == std::string::npos) {
     runtime::ResolvedUser only = runtime::resolve_user(user_part, read("/etc/passwd"), "");
-    return {only.uid, static_cast<gid_t>(only.uid)};
+    bool numeric = !user_part.empty() && user_part.find_first_not_of("0123456789") == std::string::npos;
+    return {only.uid, numeric ? static_cast<gid_t>(only.uid) : only.gid};
   }
   return {u.uid, u.gid};
 }

@@ -30,7 +30,7 @@ grep -qE '^\[1/15\] FROM scratch$' "$T/build.log" || fail "no first step line: $
 grep -qE '^\[15/15\] CMD ' "$T/build.log" || fail "no last step line: $(cat "$T/build.log")"
 
 c='j["config"]["config"]'
-[ "$(json_get config.json "$c[\"Env\"]")" = '["WHO=env-wins","GREETING=hello world"]' ] ||
+[ "$(json_get config.json "$c[\"Env\"]")" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","WHO=env-wins","GREETING=hello world"]' ] ||
   fail "Env: $(json_get config.json "$c[\"Env\"]") (ENV expands with what came before; ARGs stay out)"
 grep -q hunter2 config.json && fail "an ARG value reached the image config"
 [ "$(json_get config.json "$c[\"WorkingDir\"]")" = /srv/app ] || fail "WorkingDir: $(json_get config.json "$c[\"WorkingDir\"]")"
