@@ -90,8 +90,18 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
            MS_NOSUID | MS_NODEV | MS_NOEXEC);
   bind_in_root(r, "/dev", "/dev", false, false, true);
   bind_in_root(r, spec.stage + "/shm", "/dev/shm", false, false, false);
-  bind_in_root(r, spec.stage + "/run", "/run", false, false, false);
-  bind_in_root(r, spec.stage + "/tmp", "/tmp", false, false, false);
+  if (spec.read_only) {
+    // A read-only root still gets writable, empty /run and /tmp (as podman's --read-only does).
+    bind_in_root(r, spec.stage + "/run", "/run", false, false, false);
+    bind_in_root(r, spec.stage + "/tmp", "/tmp", false, false, false);
+  } else {
+    // Otherwise they are the image's own, in the ephemeral writable layer, as docker shows them:
+    // sshd's /run/sshd, postgres's /var/run/postgresql, files an image put in /tmp.
+    mountpoint_in_root(r, "/run", false);
+    std::vector<std::string> made;
+    UniqueFd tmp = mountpoint_in_root(r, "/tmp", false, &made);
+    if (!made.empty() && chmod(fd_path(tmp).c_str(), 01777) < 0) throw_sys("chmod", "/tmp");
+  }
   copy_host_etc_files(r);
   user_mounts(r, spec);
   if (spec.workdir != "/" && !spec.read_only) mountpoint_in_root(r, spec.workdir, false);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The container's file system: an overlay whose writes vanish with the container and never reach
-# the unpacked image; the usual /proc, /dev, /tmp and host /etc files; --read-only; -v binds
+# the unpacked image; the usual /proc, /dev, /dev/shm and host /etc files, the image's /tmp; --read-only; -v binds
 # (read-write and :ro, directories and files); --tmpfs; and a missing -v host path refused
 # without creating anything.
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +43,9 @@ file_hashes "$rootfs" | diff before.hashes - >/dev/null || fail "a file of the u
 # The kernel's views and the host's resolver files.
 inside -- cat /proc/mounts
 grep -qE '^proc /proc proc ' out || fail "/proc is not a proc mount: $(cat out)"
-grep -qE '^tmpfs /tmp tmpfs ' out || fail "/tmp is not a tmpfs: $(cat out)"
+grep -qE '^tmpfs /dev/shm tmpfs ' out || fail "/dev/shm is not a tmpfs: $(cat out)"
+# /tmp and /run are the image's own, in the writable layer (as docker has them), no mount.
+grep -qE ' /(tmp|run) ' out && fail "/tmp or /run is a mount of its own: $(cat out)"
 grep -qE '^overlay / overlay ' out || fail "/ is not an overlay: $(cat out)"
 inside -- sh -c 'echo $$; sed -n "s/^Pid:[[:space:]]*//p" /proc/$$/status; stat -c "%a %F" /tmp; stat -c "%t:%T %F" /dev/null;
   echo gone >/dev/null; head -c 4 /dev/zero | wc -c'
