@@ -95,7 +95,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
   // the whole table costs a warm `bale run` a measurable part of its start.
   static const std::set<std::string> kCommands = {"key", "pack", "verify", "inspect", "sign",
                                                   "trust", "import", "export", "run", "unit",
-                                                  "store", "images", "rmi", "debug-parse",
+                                                  "store", "images", "rmi", "tag", "debug-parse",
                                                   "build", "bootstrap"};
   std::string chosen;
   for (int i = 1; i < argc; i++) {
@@ -229,6 +229,15 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     rm->add_option("NAME", imgs.names, "NAME[:TAG]")->required();
     rm->callback([&] {
       imgs.action = "rm";
+      action = [&] { return cmd::images(imgs); };
+    });
+  }
+  if (wanted("tag")) {
+    auto* tg = app.add_subcommand("tag", "give an image (a path, name or id) another name");
+    tg->add_option("SOURCE", imgs.source, "image file, NAME[:TAG] or image id")->required();
+    tg->add_option("NAME", imgs.names, "NAME[:TAG]")->required();
+    tg->callback([&] {
+      imgs.action = "tag";
       action = [&] { return cmd::images(imgs); };
     });
   }

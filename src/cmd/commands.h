@@ -57,7 +57,8 @@ struct ImportOptions {
 void tag_in_store(const std::string& path, const std::vector<std::string>& tags);
 
 struct ImagesOptions {
-  std::string action;  // ls, rm
+  std::string action;  // ls, rm, tag
+  std::string source;  // tag: the image
   std::vector<std::string> names;
 };
 int images(const ImagesOptions& o);

@@ -20,6 +20,10 @@ void tag_in_store(const std::string& path, const std::vector<std::string>& tags)
 
 int images(const ImagesOptions& o) {
   store::Store st(store::Store::default_root());
+  if (o.action == "tag") {
+    tag_in_store(store::resolve_image_ref(o.source), o.names);
+    return 0;
+  }
   if (o.action == "rm") {
     for (const auto& n : o.names) {
       store::remove_name(st, n);

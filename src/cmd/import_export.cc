@@ -23,7 +23,9 @@ int import(const ImportOptions& o) {
 }
 
 int export_image(const ExportOptions& o) {
-  auto v = image::verify_image(o.image, trust::TrustPaths::defaults(), o.signer);
+  std::string path = store::resolve_image_ref(o.image);
+  auto v = image::verify_image(path, trust::TrustPaths::defaults(), o.signer,
+                               path == o.image ? "" : o.image);
   if (v.status != image::VerifyStatus::kTrusted) {
     // --insecure covers unsigned and untrusted images, never a broken signature.
     if (!o.insecure || v.status == image::VerifyStatus::kBadSignature) {
@@ -33,7 +35,7 @@ int export_image(const ExportOptions& o) {
     }
     std::fprintf(stderr, "bale: warning: %s, exporting anyway (--insecure)\n", v.message.c_str());
   }
-  image::export_docker_archive(o.image, o.output, o.tag);
+  image::export_docker_archive(path, o.output, o.tag);
   std::fprintf(stderr, "exported %s to %s (docker-archive)\n", quote(o.image).c_str(),
                quote(o.output).c_str());
   return 0;

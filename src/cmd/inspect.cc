@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
+#include "store/names.h"
 #include "trust/keystore.h"
 
 namespace bale::cmd {
@@ -42,7 +43,7 @@ static json describe(const image::ImageInfo& info) {
 }
 
 int inspect(const InspectOptions& o) {
-  json j = describe(image::read_image_info(o.image));
+  json j = describe(image::read_image_info(store::resolve_image_ref(o.image)));
   if (o.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;

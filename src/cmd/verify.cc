@@ -4,11 +4,14 @@
 #include "base/error.h"
 #include "cmd/commands.h"
 #include "image/image_file.h"
+#include "store/names.h"
 
 namespace bale::cmd {
 
 int verify(const VerifyOptions& o) {
-  auto v = image::verify_image(o.image, trust::TrustPaths::defaults(), o.signer);
+  std::string path = store::resolve_image_ref(o.image);
+  auto v = image::verify_image(path, trust::TrustPaths::defaults(), o.signer,
+                               path == o.image ? "" : o.image);
   if (v.sig && v.status != image::VerifyStatus::kBadSignature)
     std::printf("signer: %s%s%s\n", v.sig->key.fingerprint().c_str(),
                 v.sig->key.comment.empty() ? "" : " ", v.sig->key.comment.c_str());

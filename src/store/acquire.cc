@@ -61,15 +61,7 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
 }
 
 std::string local_path(const std::string& ref, Store& store, Download& dl) {
-  if (!fetch::is_url(ref)) {
-    if (path_exists(ref)) return ref;
-    if (auto named = resolve_name(store, ref)) return *named;
-    throw Error(fmt::format("{}: no such image file, and no image of that name in the store",
-                            quote(ref)),
-                ENOENT, kExitBeforeTarget)
-        .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name from "
-                   "`bale images` (made with `bale pack/import -t NAME`)");
-  }
+  if (!fetch::is_url(ref)) return resolve_image_ref(ref, &store, true);
   dl.path = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
   fetch::download(ref, dl.path);
   return dl.path;

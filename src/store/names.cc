@@ -2,6 +2,7 @@
 #include "store/names.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -87,6 +88,47 @@ std::optional<std::string> resolve_name(const Store& s, const std::string& name)
 }
 
 std::map<std::string, std::string> list_names(const Store& s) { return load(s); }
+
+bool is_image_file(const std::string& ref) {
+  struct stat st;
+  return ::stat(ref.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+std::string resolve_image_ref(const std::string& ref, const Store* in, bool for_run) {
+  if (is_image_file(ref)) return ref;
+  // A command that only reads an image makes no store to look a name up in.
+  std::string root = in ? in->root() : Store::default_root();
+  std::optional<Store> own;
+  if (!in && path_exists(root + "/mnt")) own.emplace(root);
+  const Store* found_in = in ? in : own ? &*own : nullptr;
+  if (!found_in)
+    throw Error(fmt::format("{}: {}no image of that name or id (no store at {})", quote(ref),
+                            path_exists(ref) ? "a directory, not an image file; and "
+                                             : "no such image file, and ",
+                            quote(root)),
+                ENOENT, for_run ? kExitBeforeTarget : kExitFailed);
+  const Store& store = *found_in;
+  if (auto named = resolve_name(store, ref)) return *named;
+  std::string hex = ref.rfind("sha256:", 0) == 0 ? ref.substr(7) : ref;
+  if (hex.size() >= 12 && hex.size() <= 64 && hex.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    std::optional<std::string> found;
+    for (const auto& [name, digest] : list_names(store))
+      if (digest.compare(7, hex.size(), hex) == 0) {
+        if (found && *found != store.blob_path(digest))
+          throw Error(fmt::format("{}: more than one image has an id that begins so", quote(ref)), 0,
+                      for_run ? kExitBeforeTarget : kExitFailed);
+        found = store.blob_path(digest);
+      }
+    if (found) return *found;
+  }
+  bool is_dir = path_exists(ref);
+  throw Error(fmt::format("{}: {}no image of that name or id in the store {}", quote(ref),
+                          is_dir ? "a directory, not an image file; and " : "no such image file, and ",
+                          quote(store.root())),
+              ENOENT, for_run ? kExitBeforeTarget : kExitFailed)
+      .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name or id from "
+                 "`bale images` (made with `bale build/pack/import -t NAME` or `bale bootstrap`)");
+}
 
 void remove_name(const Store& s, const std::string& name) {
   std::string n = normalize_name(name);

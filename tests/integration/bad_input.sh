@@ -32,9 +32,9 @@ done
 clean 1 "^bale: 'truncated.tar.gz': no signature" "$BALE" verify truncated.tar.gz
 clean 1 "'truncated.tar.gz'.*truncated" "$BALE" sign truncated.tar.gz -o out.bale
 clean 1 "'truncated.tar.gz'" "$BALE" import truncated.tar.gz -o out.bale
-clean 1 "'no-such-file': No such file or directory" "$BALE" verify no-such-file
-clean 1 "'no-such-file': No such file or directory" "$BALE" inspect no-such-file
-clean 1 "'$T': Is a directory" "$BALE" verify "$T"
+clean 1 "'no-such-file': no such image file, and no image of that name or id" "$BALE" verify no-such-file
+clean 1 "'no-such-file': no such image file, and no image of that name or id" "$BALE" inspect no-such-file
+clean 1 "'$T': a directory, not an image file" "$BALE" verify "$T"
 [ ! -e out.bale ] && [ ! -e out.tar ] || fail "a failed command left its output behind"
 
 # Footers whose numbers are absurd: too large for 64 bits, at the limit, zero, swapped, off by one.
