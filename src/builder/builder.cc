@@ -250,7 +250,7 @@ StageState Builder::start_stage(const Stage& st) {
   store::ReadyImage img;
   try {
     img = store::acquire(ref.find('/') != std::string::npos ? path : ref, store_,
-                         trust::TrustPaths::defaults(), {});
+                         trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
   } catch (const Error& e) {
     Error out(fmt::format("{}:{}: FROM {}: {}", plan_.file, from.start_line, ref, e.what()), e.err(),
               kExitFailed);

@@ -121,7 +121,7 @@ Builder::Tree Builder::from_tree(const Instruction& in, const std::string& ref, 
   store::ReadyImage img;
   try {
     std::string path = ref.find('/') != std::string::npos && ref[0] != '/' ? req_.context + "/" + ref : ref;
-    img = store::acquire(path, store_, trust::TrustPaths::defaults(), {});
+    img = store::acquire(path, store_, trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
   } catch (const Error& e) {
     fail(in, fmt::format("--from={}: not a stage of this Dockerfile, and {}", ref, e.what()));
   }

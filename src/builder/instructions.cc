@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "image/config.h"
 #include "dockerfile/dockerignore.h"
 
 namespace bale::builder {
@@ -75,22 +76,6 @@ std::vector<std::string> port_specs(const std::string& word) {
   std::vector<std::string> out;
   for (int p = std::stoi(lo); p <= std::stoi(hi); p++) out.push_back(fmt::format("{}/{}", p, proto));
   return out;
-}
-
-bool valid_signal(const std::string& s) {
-  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) {
-    int n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    return ec == std::errc() && end == s.data() + s.size() && n >= 1 && n <= 64;
-  }
-  std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
-  static const char* known[] = {"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "IOT", "BUS", "FPE",
-                                "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
-                                "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
-                                "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "POLL", "PWR", "SYS"};
-  for (const char* k : known)
-    if (name == k) return true;
-  return name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0;
 }
 
 json healthcheck(const StageState& s, const Instruction& in) {
@@ -251,7 +236,7 @@ std::string apply_config_instruction(StageState& s, const Instruction& in, char 
   if (k == "stopsignal") {
     if (in.args.size() != 1) throw Error("STOPSIGNAL takes one signal");
     std::string sig = expand_path(s, in.args[0], escape);
-    if (!valid_signal(sig)) throw Error(fmt::format("STOPSIGNAL: unknown signal {}", quote(sig)));
+    if (!image::is_signal(sig)) throw Error(fmt::format("STOPSIGNAL: unknown signal {}", quote(sig)));
     c["StopSignal"] = sig;
     return describe(k, sig);
   }

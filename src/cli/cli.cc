@@ -89,7 +89,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
               const std::vector<std::string>& run_args) {
   CLI::App app{"bale: daemonless containers; images are one signed file", "bale"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "bale 0.1.0");
+  app.set_version_flag("--version", BALE_VERSION_TEXT);
   std::function<int()> action;
   // Only the subcommand being run is registered (all of them for help or a typo): building
   // the whole table costs a warm `bale run` a measurable part of its start.

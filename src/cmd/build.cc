@@ -1,5 +1,6 @@
 // `bale build [-f Dockerfile] [-o IMAGE] [-t NAME] ... CONTEXT`: a Dockerfile carried out by bale
 // itself, the target stage squashed into one signed image.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -70,6 +71,14 @@ int build(const BuildOptions& o) {
   if (geteuid() != 0)
     throw Error("bale build needs root for now (builds through user namespaces come later)", EPERM);
   builder::BuildRequest req = request(o);
+  // Where the image goes is checked before the build, not found out after it.
+  if (!o.output.empty()) {
+    std::string dir = dirname_of(o.output);
+    struct stat st;
+    if (::stat(dir.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+      throw Error(fmt::format("-o {}: the directory {} does not exist", quote(o.output), quote(dir)),
+                  ENOENT, kExitUsage);
+  }
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
   // Every mount of the build lives in this private namespace and dies with bale.
   builder::enter_build_namespace();
@@ -86,7 +95,7 @@ int build(const BuildOptions& o) {
     output = tmp->path() + "/image.bale";
   }
   builder::SquashOutcome squashed = builder::write_stage_image(cache, result, key, output, o.no_cache);
-  tag_in_store(output, o.tags);
+  tag_in_store(output, o.tags, req.quiet);
   for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
   image::ImageInfo info = image::read_image_info(output);
   std::string digest = info.digest();

@@ -54,7 +54,8 @@ struct ImportOptions {
 };
 
 // Keeps the image at `path` in the local store under each name.
-void tag_in_store(const std::string& path, const std::vector<std::string>& tags);
+void tag_in_store(const std::string& path, const std::vector<std::string>& tags,
+                  bool quiet = false);
 
 struct ImagesOptions {
   std::string action;  // ls, rm, tag

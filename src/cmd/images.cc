@@ -7,14 +7,14 @@
 
 namespace bale::cmd {
 
-void tag_in_store(const std::string& path, const std::vector<std::string>& tags) {
+void tag_in_store(const std::string& path, const std::vector<std::string>& tags, bool quiet) {
   if (tags.empty()) return;
   for (const auto& t : tags) store::normalize_name(t);  // all valid before any is written
   store::Store st(store::Store::default_root());
   std::string digest = image::read_image_info(path).digest();
   for (const auto& t : tags) {
     store::tag_image(st, path, digest, t);
-    std::fprintf(stderr, "tagged %s\n", store::normalize_name(t).c_str());
+    if (!quiet) std::fprintf(stderr, "tagged %s\n", store::normalize_name(t).c_str());
   }
 }
 

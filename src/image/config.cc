@@ -3,6 +3,7 @@
 
 #include <sys/utsname.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
@@ -85,6 +86,22 @@ void check_config_fields(const json& config, std::string_view where) {
     if (!v.is_null()) check_field(k, v, where);
 }
 
+bool is_signal(const std::string& s) {
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    return ec == std::errc() && end == s.data() + s.size() && n >= 1 && n <= 64;
+  }
+  std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
+  static const char* known[] = {"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "IOT", "BUS", "FPE",
+                                "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+                                "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+                                "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "POLL", "PWR", "SYS"};
+  for (const char* k : known)
+    if (name == k) return true;
+  return name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0;
+}
+
 std::string single_diff_id(const json& config, std::string_view where) {
   const json* ids = nullptr;
   if (config.contains("rootfs") && config["rootfs"].is_object() &&
@@ -158,7 +175,12 @@ void apply_edits(json& config, const ConfigEdits& ed) {
   }
   if (ed.workdir) c["WorkingDir"] = *ed.workdir;
   if (ed.user) c["User"] = *ed.user;
-  if (ed.stop_signal) c["StopSignal"] = *ed.stop_signal;
+  if (ed.stop_signal) {
+    if (!is_signal(*ed.stop_signal))
+      throw Error(fmt::format("--stop-signal {}: not a signal (a name such as SIGTERM, or 1-64)",
+                              quote(*ed.stop_signal)), 0, kExitUsage);
+    c["StopSignal"] = *ed.stop_signal;
+  }
   for (const auto& [k, v] : ed.labels) c["Labels"][k] = v;
   for (const auto& p : ed.expose)
     c["ExposedPorts"][p.find('/') == std::string::npos ? p + "/tcp" : p] = json::object();

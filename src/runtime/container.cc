@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <utility>
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
@@ -60,8 +62,16 @@ void user_mounts(int root_fd, const ContainerSpec& spec) {
   }
   for (const auto& t : spec.tmpfs) {
     UniqueFd target = mountpoint_in_root(root_fd, t.container, false);
-    mount_fs("tmpfs", fd_path(target), "tmpfs", MS_NOSUID | MS_NODEV,
-             t.options.empty() ? "mode=1777" : "mode=1777," + t.options);
+    std::string data = t.options.empty() ? "mode=1777" : "mode=1777," + t.options;
+    try {
+      mount_fs("tmpfs", fd_path(target), "tmpfs", MS_NOSUID | MS_NODEV, data);
+    } catch (const Error& e) {
+      // The fd path means nothing to the user: name the option as given.
+      throw Error(fmt::format("--tmpfs {}: {}", t.options.empty() ? t.container : t.container + ":" + t.options, std::strerror(e.err())),
+                  e.err())
+          .with_hint(e.err() == EINVAL ? "options are tmpfs's: size=N[k|m|g|%], mode=OCTAL, nr_inodes=N"
+                                       : "");
+    }
   }
 }
 

@@ -20,10 +20,10 @@ namespace bale::store {
 
 namespace {
 
-[[noreturn]] void refuse(const image::Verification& v) {
+[[noreturn]] void refuse(const image::Verification& v, const AcquireOptions& opts) {
   Error e(v.message, 0, kExitBeforeTarget);
   // --insecure helps with an unsigned or untrusted image, never with a broken signature.
-  if (v.status == image::VerifyStatus::kBadSignature)
+  if (v.status == image::VerifyStatus::kBadSignature || !opts.offer_insecure)
     e.with_hint(v.hint);
   else
     e.with_hint(v.hint.empty() ? "to run it anyway: --insecure" : v.hint + " (or run with --insecure)");
@@ -85,7 +85,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   auto rec = store.find_record(st);
   if (!info.trailer) {
     image::Verification v = image::verdict_without_trailer(info, shown);
-    if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
+    if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v, opts);
     warn_insecure(v.message);
     r.digest = rec && rec->signer_key.empty() ? rec->digest : file_sha256(file.get(), r.path);
     if (!rec) store.save_record(st, {r.digest, ""});
@@ -101,7 +101,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
       image::Verification v = image::verify_open_image(file.get(), info, paths, opts.signer, shown);
       if (v.status != image::VerifyStatus::kTrusted) {
         // --insecure covers unsigned and untrusted images, never a broken signature.
-        if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v);
+        if (!opts.insecure || v.status == image::VerifyStatus::kBadSignature) refuse(v, opts);
         warn_insecure(v.message);
       }
       if (v.status == image::VerifyStatus::kTrusted || v.status == image::VerifyStatus::kUntrusted)

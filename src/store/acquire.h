@@ -14,6 +14,13 @@ namespace bale::store {
 struct AcquireOptions {
   std::optional<std::string> signer;
   bool insecure = false;  // run unsigned or untrusted images, with a warning
+  bool offer_insecure = true;  // whether a refusal may point at --insecure (build has none)
+  // A build's bases: verified as for run, with no --insecure to offer.
+  static AcquireOptions for_build() {
+    AcquireOptions o;
+    o.offer_insecure = false;
+    return o;
+  }
 };
 
 struct ReadyImage {
