@@ -220,7 +220,11 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
 
   cmd::ImagesOptions imgs;
   if (wanted("images")) {
-    app.add_subcommand("images", "list the names in the local store")->callback([&] {
+    auto* im = app.add_subcommand("images", "list the names in the local store");
+    im->add_option("--format", imgs.format, "table (default) or json")
+        ->check(CLI::IsMember({"table", "json"}));
+    im->add_flag("-q,--quiet", imgs.quiet, "image ids only, one each");
+    im->callback([&] {
       action = [&] { return cmd::images(imgs); };
     });
   }

@@ -60,6 +60,8 @@ void tag_in_store(const std::string& path, const std::vector<std::string>& tags,
 struct ImagesOptions {
   std::string action;  // ls, rm, tag
   std::string source;  // tag: the image
+  std::string format = "table";  // ls: table or json
+  bool quiet = false;            // ls: ids only
   std::vector<std::string> names;
 };
 int images(const ImagesOptions& o);

@@ -2,6 +2,12 @@
 #include <cstdio>
 
 #include "cmd/commands.h"
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "image/config.h"
 #include "image/image_file.h"
 #include "store/names.h"
 
@@ -31,9 +37,43 @@ int images(const ImagesOptions& o) {
     }
     return 0;
   }
-  std::printf("%-40s %s\n", "NAME", "DIGEST");
-  for (const auto& [name, digest] : store::list_names(st))
-    std::printf("%-40s %s\n", name.c_str(), digest.c_str());
+  // The columns docker users read: the name split at its tag, the image id, when it was made
+  // (the config's "created") and the file's size.
+  nlohmann::json rows = nlohmann::json::array();
+  std::set<std::string> ids;
+  for (const auto& [name, digest] : store::list_names(st)) {
+    std::string path = st.blob_path(digest), created;
+    uint64_t size = 0;
+    try {
+      auto info = image::read_image_info(path);
+      size = info.file_size;
+      if (info.trailer) {
+        auto c = image::parse_config(info.trailer->config, quote(path));
+        if (c.contains("created") && c["created"].is_string()) created = c["created"];
+      }
+    } catch (const Error& e) {
+      created = "(unreadable)";
+    }
+    size_t colon = name.rfind(':');
+    rows.push_back({{"name", name.substr(0, colon)}, {"tag", name.substr(colon + 1)},
+                    {"id", digest}, {"created", created}, {"size", size}});
+  }
+  if (o.quiet) {
+    for (const auto& r : rows)
+      if (ids.insert(r["id"]).second) std::printf("%s\n", r["id"].get<std::string>().substr(7, 12).c_str());
+    return 0;
+  }
+  if (o.format == "json") {
+    std::printf("%s\n", rows.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-32s %-16s %-12s %-20s %s\n", "NAME", "TAG", "IMAGE ID", "CREATED", "SIZE");
+  for (const auto& r : rows) {
+    double mb = r["size"].get<uint64_t>() / 1e6;
+    std::printf("%-32s %-16s %-12s %-20s %.1fMB\n", r["name"].get<std::string>().c_str(),
+                r["tag"].get<std::string>().c_str(), r["id"].get<std::string>().substr(7, 12).c_str(),
+                r["created"].get<std::string>().substr(0, 19).c_str(), mb);
+  }
   return 0;
 }
 

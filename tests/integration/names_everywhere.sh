@@ -22,7 +22,14 @@ done
 "$BALE" tag web:1 web:2 2>err || fail "tag web:1 web:2: $(cat err)"
 "$BALE" tag "$short" other 2>err || fail "tag by id: $(cat err)"
 "$BALE" images >out
-grep -q '^web:2 ' out && grep -q '^other:latest ' out || fail "tag did not add the names: $(cat out)"
+grep -qE "^web +2 +${short} " out && grep -qE "^other +latest +${short} " out ||
+  fail "tag did not add the names: $(cat out)"
+# The columns docker users read, JSON for scripts, ids for -q (each id once).
+head -1 out | grep -qE '^NAME +TAG +IMAGE ID +CREATED +SIZE$' || fail "images header: $(head -1 out)"
+"$BALE" images --format json >j.json
+[ "$(json_get j.json '[r["name"] + ":" + r["tag"] for r in j if r["id"] == "'"$id"'"]')" = '["other:latest","web:1","web:2"]' ] ||
+  fail "images --format json: $(cat j.json)"
+[ "$("$BALE" images -q)" = "$short" ] || fail "images -q: $("$BALE" images -q)"
 [ "$("$BALE" run web:2 echo two 2>err)" = two ] || fail "run of the new name: $(cat err)"
 "$BALE" sign web:1 -o resigned.bale 2>err || fail "sign web:1 -o: $(cat err)"
 "$BALE" verify resigned.bale >/dev/null 2>&1 || fail "the re-signed copy does not verify"
