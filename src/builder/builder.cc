@@ -115,6 +115,26 @@ BuildContext& Builder::context() {
   return *context_;
 }
 
+namespace {
+
+// An instruction whose arguments are wrong whatever the variables hold (the same messages as
+// the steps themselves give when they run).
+std::optional<std::string> shape_error(const Instruction& in) {
+  const std::string& k = in.keyword;
+  if ((k == "env" || k == "label") && in.args.empty())
+    return fmt::format("{} needs at least one KEY=VALUE", k == "env" ? "ENV" : "LABEL");
+  if (k == "arg" && in.args.empty()) return "ARG needs a name: ARG NAME[=DEFAULT]";
+  if ((k == "copy" || k == "add") && in.args.size() < 2)
+    return fmt::format("{} needs at least one source and a destination", k == "add" ? "ADD" : "COPY");
+  if (k == "workdir" && in.args.size() != 1) return "WORKDIR takes one path";
+  if (k == "user" && in.args.size() != 1) return "USER takes one argument: USER user[:group]";
+  if (k == "stopsignal" && in.args.size() != 1) return "STOPSIGNAL takes one signal";
+  if (k == "volume" && in.args.empty()) return "VOLUME needs at least one path";
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Builder::count_steps() {
   // Every instruction of every stage the target needs, found by following FROM and --from
   // references (expanded with the global ARGs, as far as they go).
@@ -154,6 +174,11 @@ void Builder::count_steps() {
   size_t total = 0;
   for (size_t i : needed) total += 1 + plan_.stages[i].body.size();
   progress_->set_total(total);
+  // What can be judged without running anything is judged before the first step runs: a bare
+  // ENV on line 40 must not cost the 39 steps before it.
+  for (size_t i : needed)
+    for (const Instruction* in : plan_.stages[i].body)
+      if (auto why = shape_error(*in)) fail(*in, *why);
 }
 
 const StageState& Builder::build() {

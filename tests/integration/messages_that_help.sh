@@ -2,7 +2,8 @@
 # Messages that once misled, each checked: build -q prints no "tagged"; a build's untrusted base
 # is not offered --insecure (build has none); a bad --tmpfs option is named as given, not as
 # /proc/self/fd/N; pack --stop-signal takes signals only; a missing -o directory is found before
-# the build starts; --version names the commit; `cmake --install` puts bale on a PATH.
+# the build starts, and so is a bare ENV; --version names the commit; `cmake --install` puts
+# bale on a PATH.
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
 busybox_context ctx
@@ -30,6 +31,11 @@ expect_fail 2 "--stop-signal 'SIGFOO': not a signal" "$BALE" pack root -o s.bale
 expect_fail 2 "-o '$T/missing/x.bale': the directory '$T/missing' does not exist" \
   "$BALE" build -o "$T/missing/x.bale" ctx
 grep -q '\[1/' "$T/.err" && fail "the build ran before the -o directory was checked: $(cat "$T/.err")"
+
+# A bare ENV late in the Dockerfile is refused before any step runs.
+printf '%s\nRUN echo ran >/ran\nENV\n' "$BUSYBOX_STAGE" >ctx/Dockerfile.bare
+expect_fail 1 "Dockerfile.bare:5: ENV needs at least one KEY=VALUE" "$BALE" build -f ctx/Dockerfile.bare -o b.bale ctx
+grep -q '\[1/' "$T/.err" && fail "steps ran before the bare ENV was refused: $(cat "$T/.err")"
 
 if git -C "$BALE_SRC" rev-parse --short HEAD >/dev/null 2>&1; then
   "$BALE" --version | grep -qE '^bale [0-9]+\.[0-9]+\.[0-9]+ \([0-9a-f]{12}(-dirty)?\)$' ||
