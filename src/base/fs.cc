@@ -413,29 +413,27 @@ void remove_tree(const std::string& path) {
 
 namespace bale {
 
-int open_in_root(int root_fd, const std::string& path, int flags) {
+int openat2_with(int dir_fd, const std::string& path, int flags, uint64_t resolve, mode_t mode) {
   struct open_how how {};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = resolve;
   return static_cast<int>(
-      syscall(SYS_openat2, root_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+      syscall(SYS_openat2, dir_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+}
+
+int open_in_root(int root_fd, const std::string& path, int flags) {
+  return openat2_with(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 // Below `dir_fd`, following symlinks only while they stay below it.
 int open_beneath_following(int dir_fd, const std::string& path, int flags) {
-  struct open_how how {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, dir_fd, path.c_str(), &how, sizeof how));
+  return openat2_with(dir_fd, path, flags, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 }
 
 int open_beneath(int dir_fd, const std::string& path, int flags, mode_t mode) {
-  struct open_how how {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(
-      syscall(SYS_openat2, dir_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+  return openat2_with(dir_fd, path, flags,
+                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, mode);
 }
 
 }  // namespace bale

@@ -148,6 +148,9 @@ void walk_tree(const std::string& root,
 
 namespace bale {
 
+// openat2(2) with `resolve` (RESOLVE_* flags) and O_CLOEXEC; an empty path is ".". Returns -1
+// with errno set, like open(2). The three below are the resolutions bale uses.
+int openat2_with(int dir_fd, const std::string& path, int flags, uint64_t resolve, mode_t mode = 0);
 // openat2(root_fd, path, flags, RESOLVE_IN_ROOT): `path` resolved as if root_fd were "/", so
 // no symlink or ".." can leave it. Returns -1 with errno set, like open(2).
 int open_in_root(int root_fd, const std::string& path, int flags);

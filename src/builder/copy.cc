@@ -29,14 +29,6 @@ namespace bale::builder {
 
 namespace {
 
-int openat2_with(int dir, const std::string& path, int flags, uint64_t resolve) {
-  open_how how{};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = resolve;
-  return static_cast<int>(syscall(SYS_openat2, dir, path.empty() ? "." : path.c_str(), &how,
-                                  sizeof how));
-}
-
 // Below a source directory nothing is followed: the walk listed what is there.
 UniqueFd open_below(int dir, const std::string& rel, int flags) {
   UniqueFd fd(openat2_with(dir, rel, flags | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
