@@ -3,7 +3,10 @@
 # ExecStart, unquoted the way systemd does it and run from "/" as systemd would, is the
 # `bale run` that was asked for: the same options, the same command words (spaces, quotes, %, $
 # and backslashes intact) and an image path that does not depend on the caller's directory.
-# `systemd-analyze verify` accepts the unit when it is installed.
+# `systemd-analyze verify` accepts the unit when it is installed. Started as systemd starts it
+# (from "/", with only the unit's Environment=), it finds the store and trust of the caller,
+# relative -v and --env-file paths, and -e K's value; it refuses an image that does not exist,
+# and stops the service with the image's STOPSIGNAL (KillSignal=).
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 
@@ -98,4 +101,24 @@ run_unit opts-first.service /
 run_unit opts-after.service /
 [ "$(cat unit.out)" = "$want" ] ||
   fail "'bale unit IMG -e A=1 -- CMD' gives a unit whose command printed '$(cat unit.out)', expected '$want'"
+# As systemd starts it: an empty environment but the unit's Environment= lines, from "/".
+"$BALE" pack root -o sig.bale --stop-signal SIGINT 2>/dev/null
+mkdir -p data && echo from-host >data/f && echo FROM_FILE=yes >vars.env
+FROM_CALLER=kept "$BALE" unit -v data:/data --env-file=vars.env -e FROM_CALLER sig.bale \
+  sh -c 'cat /data/f; echo "$FROM_FILE $FROM_CALLER"' >env.service 2>err || fail "bale unit failed: $(cat err)"
+grep -qx 'KillSignal=SIGINT' env.service || fail "no KillSignal= from the image's STOPSIGNAL: $(cat env.service)"
+grep -qx "Environment=\"BALE_STORE=$BALE_STORE\"" env.service || fail "no BALE_STORE in the unit: $(cat env.service)"
+grep -qx "Environment=\"BALE_CONFIG_DIR=$BALE_CONFIG_DIR\"" env.service || fail "no BALE_CONFIG_DIR: $(cat env.service)"
+mapfile -t argv < <(exec_start env.service)
+mapfile -t envs < <(sed -n 's/^Environment="\(.*\)"$/\1/p' env.service)
+(cd / && env -i "${envs[@]}" "${argv[@]}") >unit.out 2>unit.err ||
+  fail "the unit, started as systemd would, failed: $(cat unit.err)"
+[ "$(cat unit.out)" = "from-host
+yes kept" ] || fail "the unit started as systemd would printed '$(cat unit.out)'"
+if command -v systemd-analyze >/dev/null; then
+  cp env.service bale-env-unit.service
+  systemd-analyze verify "$T/bale-env-unit.service" >verify.out 2>&1 ||
+    fail "systemd-analyze verify rejects the unit: $(cat verify.out)"
+fi
+expect_fail 1 "'missing.bale': no such image file" "$BALE" unit missing.bale
 exit 0
