@@ -105,6 +105,9 @@ std::optional<std::string> BuildCache::lookup(const std::string& key) const {
   std::string entry = entry_dir(key);
   struct stat st;
   if (stat(entry.c_str(), &st) < 0) return std::nullopt;
+  // The entry's mtime says when a build last used it: gc keeps what was used recently. (The
+  // entry directory, not diff/: a layer's identity in squash records is diff/'s ctime.)
+  utimensat(AT_FDCWD, entry.c_str(), nullptr, 0);
   std::string diff = entry + "/diff";
   return stat(diff.c_str(), &st) == 0 ? diff : std::string();
 }
@@ -152,23 +155,39 @@ std::string BuildCache::image_path(const std::string& key) const {
 std::string BuildCache::cache_mount(const std::string& id) const {
   std::string dir = fmt::format("{}/mounts/{}", dir_, id);
   mkdir_p(dir, 0755);
+  utimensat(AT_FDCWD, dir.c_str(), nullptr, 0);  // used now: gc keeps it a while
   return dir;
 }
 
-bool BuildCache::prune(const std::string& store_root, size_t* removed) {
+bool BuildCache::prune(const std::string& store_root, time_t keep_since, PruneStats* stats) {
   std::string dir = store_root + "/build";
   if (!path_exists(dir)) return true;
   UniqueFd lock = lock_file(dir + "/lock", LOCK_EX | LOCK_NB);
   if (!lock) return false;
-  size_t n = 0;
-  for (const char* sub : {"/cache", "/steps", "/mounts", "/images", "/squash"})
+  PruneStats out;
+  for (const char* sub : {"/cache", "/steps", "/mounts", "/images", "/squash"}) {
+    // Steps are what interrupted builds left (no build runs: the lock says so).
+    bool leftovers = std::string_view(sub) == "/steps";
     for (const auto& name : list_dir(dir + sub)) {
       std::string path = dir + sub + "/" + name;
+      struct stat st;
+      if (lstat(path.c_str(), &st) < 0) continue;
+      bool used_lately = keep_since > 0 && st.st_mtime >= keep_since;
+      if (!leftovers && used_lately) {
+        if (sub[1] == 'c') out.kept++;
+        continue;
+      }
       umount2((path + "/merged").c_str(), MNT_DETACH);
+      out.bytes += static_cast<uint64_t>(st.st_blocks) * 512;
+      walk_tree(path, [&](const std::string&, const struct stat& s) {
+        out.bytes += static_cast<uint64_t>(s.st_blocks) * 512;
+        return true;
+      });
       remove_tree(path);
-      if (sub[1] == 'c') n++;
+      if (sub[1] == 'c') out.removed++;
     }
-  if (removed) *removed = n;
+  }
+  if (stats) *stats = out;
   return true;
 }
 

@@ -14,6 +14,7 @@
 //   build/lock               shared by running builds, exclusive for gc
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,9 +74,14 @@ class BuildCache {
   // The directory behind RUN --mount=type=cache,id=ID.
   std::string cache_mount(const std::string& id) const;
 
-  // Removes every entry, cache mount and leftover step. Returns false (and removes nothing)
-  // when a build is running.
-  static bool prune(const std::string& store_root, size_t* removed = nullptr);
+  // Removes the entries, cache mounts, kept images and squash records no build has used since
+  // `keep_since` (0: all of them), and every leftover step. Returns false (and removes
+  // nothing) when a build is running.
+  struct PruneStats {
+    size_t removed = 0, kept = 0;  // cache entries
+    uint64_t bytes = 0;            // freed, all kinds together
+  };
+  static bool prune(const std::string& store_root, time_t keep_since, PruneStats* stats = nullptr);
 
  private:
   std::string entry_dir(const std::string& key) const;

@@ -214,6 +214,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     ls->callback([&] { sto.action = "ls"; });
     auto* gc = so->add_subcommand("gc", "remove what no running container uses");
     gc->add_option("--store", sto.store, "store directory (default /var/lib/bale)");
+    gc->add_flag("--all", sto.all, "also the build cache entries used in the last 7 days");
     gc->callback([&] { sto.action = "gc"; });
     so->callback([&] { action = [&] { return cmd::store(sto); }; });
   }

@@ -115,6 +115,7 @@ int bootstrap(const BootstrapOptions& o);
 struct StoreOptions {
   std::string action;  // ls, gc
   std::optional<std::string> store;
+  bool all = false;  // gc: the whole build cache too
 };
 int store(const StoreOptions& o);
 

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <set>
 
 #include "builder/cache.h"
@@ -11,6 +12,8 @@
 #include "store/store.h"
 
 namespace bale::cmd {
+
+constexpr int kKeepBuildCacheDays = 7;
 
 int store(const StoreOptions& o) {
   store::Store st(o.store.value_or(store::Store::default_root()));
@@ -22,9 +25,14 @@ int store(const StoreOptions& o) {
     for (const auto& blob : st.blobs())
       if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
         std::printf("removed %s.bale\n", blob.c_str());
-    size_t pruned = 0;
-    if (builder::BuildCache::prune(st.root(), &pruned))
-      std::printf("removed %zu build cache entries\n", pruned);
+    // The build cache of the last week stays unless --all: deleting it made the next
+    // rebuild of a named image take minutes instead of a fraction of a second.
+    builder::BuildCache::PruneStats pruned;
+    time_t keep_since = o.all ? 0 : std::time(nullptr) - kKeepBuildCacheDays * 86400;
+    if (builder::BuildCache::prune(st.root(), keep_since, &pruned))
+      std::printf("removed %zu build cache entries, freed %.1f MB; kept %zu used in the last %d "
+                  "days (--all removes them too)\n",
+                  pruned.removed, pruned.bytes / 1e6, pruned.kept, kKeepBuildCacheDays);
     else
       std::fprintf(stderr, "bale: a build is running: the build cache is left as it is\n");
     int cg = runtime::remove_empty_cgroups();

@@ -2,7 +2,7 @@
 # The build cache: nothing changed, nothing runs again (and the image is bit-identical); a
 # changed file re-runs from the first step that reads it; a touched file (mtime only) changes
 # nothing; a changed --build-arg re-runs only the RUNs that see it; --no-cache runs everything;
-# `bale store gc` prunes the cache.
+# `bale store gc` prunes what no build used in the last week (`--all`: the whole cache).
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
 export SOURCE_DATE_EPOCH=1700000000
@@ -61,10 +61,29 @@ build -o 8.bale ctx
 [ "$(step_lines ' CACHED$')" -eq 5 ] || fail "a changed mode did not re-run the COPY: $(cat "$T/build.log")"
 
 [ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -gt 0 ] || fail "no cache entries in the store"
+# gc keeps what builds used in the last week: the next rebuild stays a cached one.
+entries=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)
 "$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
-[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] || fail "gc left cache entries"
-grep -qE 'removed [0-9]+ build cache entries' gc.out || fail "gc did not say what it pruned: $(cat gc.out)"
+[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$entries" ] ||
+  fail "gc removed recently used cache entries: $(cat gc.out)"
+grep -qE "removed 0 build cache entries, freed [0-9.]+ MB; kept $entries used in the last 7 days" gc.out ||
+  fail "gc did not say what it kept: $(cat gc.out)"
 build -o 9.bale ctx
-[ "$(step_lines CACHED)" -eq 0 ] || fail "cache hits after gc"
+[ "$(step_lines ' CACHED$')" -ge 5 ] || fail "a rebuild after gc was not cached: $(cat "$T/build.log")"
+# Entries no build used for 8 days go; a rebuild's hits count as use.
+find "$BALE_STORE/build/cache" "$BALE_STORE/build/images" "$BALE_STORE/build/squash" -mindepth 1 -maxdepth 1 \
+  -exec touch -h -d '8 days ago' {} +
+build -o 10.bale ctx   # uses (and so keeps) the entries of this Dockerfile
+used=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 -newermt '1 day ago' | wc -l)
+old=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 ! -newermt '1 day ago' | wc -l)
+[ "$old" -gt 0 ] || fail "setup: no old entries to prune"
+"$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
+grep -qE "removed $old build cache entries, freed [0-9.]+ MB; kept $used used" gc.out ||
+  fail "gc did not remove exactly the $old old entries: $(cat gc.out)"
+# --all: everything.
+"$BALE" store gc --all >gc.out 2>&1 || fail "store gc --all: $(cat gc.out)"
+[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] || fail "gc --all left cache entries"
+build -o 11.bale ctx
+[ "$(step_lines CACHED)" -eq 0 ] || fail "cache hits after gc --all"
 no_build_leftovers
 exit 0
