@@ -8,6 +8,8 @@
 . "$BALE_SRC/tests/integration/build_lib.sh"
 
 busybox_context ctx
+# A sleep of a length no other test (or a second suite running beside this one) uses.
+nap=$((300000 + $$ % 10000))
 cat >ctx/Dockerfile <<EOF
 $BUSYBOX_STAGE
 RUN mkdir -p /etc /gone/deep /opaque && echo x >/gone/deep/f && echo old >/opaque/old && \
@@ -16,7 +18,7 @@ RUN mkdir -p /etc /gone/deep /opaque && echo x >/gone/deep/f && echo old >/opaqu
 RUN echo "pid=\$\$" >/facts; grep -c . /etc/resolv.conf >>/facts; test -e /proc/1/status && \
     echo proc >>/facts; test -c /dev/null && echo dev >>/facts; test -d /sys/kernel && echo sys >>/facts; \
     echo "home=\$HOME path=\$PATH" >>/facts
-RUN sleep 300 & echo "\$!" >/sleeper
+RUN sleep $nap & echo "\$!" >/sleeper
 RUN rm -rf /gone && rm -rf /opaque && mkdir /opaque && echo new >/opaque/new
 USER nobody
 WORKDIR /tmp/work
@@ -31,7 +33,7 @@ extract img.bale r
 [ "$(sed -n 3,5p r/facts | tr '\n' ' ')" = "proc dev sys " ] || fail "/proc, /dev or /sys missing: $(cat r/facts)"
 [ "$(sed -n 6p r/facts)" = "home=/root path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" ] ||
   fail "HOME/PATH: $(sed -n 6p r/facts)"
-pgrep -f 'sleep 300' >/dev/null && fail "a process of a RUN step outlived it"
+pgrep -fx "sleep $nap" >/dev/null && fail "a process of a RUN step outlived it"
 for f in etc/resolv.conf etc/hosts proc sys dev; do
   [ -e "r/$f" ] && fail "the image holds /$f, which only the step needed"
 done
