@@ -101,12 +101,18 @@ std::string resolve_image_ref(const std::string& ref, const Store* in, bool for_
   std::optional<Store> own;
   if (!in && path_exists(root + "/mnt")) own.emplace(root);
   const Store* found_in = in ? in : own ? &*own : nullptr;
-  if (!found_in)
-    throw Error(fmt::format("{}: {}no image of that name or id (no store at {})", quote(ref),
-                            path_exists(ref) ? "a directory, not an image file; and "
-                                             : "no such image file, and ",
-                            quote(root)),
-                ENOENT, for_run ? kExitBeforeTarget : kExitFailed);
+  const int code = for_run ? kExitBeforeTarget : kExitFailed;
+  // `where`: "in the store S", or "(no store at S)".
+  auto not_found = [&](const std::string& where) {
+    return Error(fmt::format("{}: {}no image of that name or id {}", quote(ref),
+                             path_exists(ref) ? "a directory, not an image file; and "
+                                              : "no such image file, and ",
+                             where),
+                 ENOENT, code)
+        .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name or id from "
+                   "`bale images` (made with `bale build/pack/import -t NAME` or `bale bootstrap`)");
+  };
+  if (!found_in) throw not_found(fmt::format("(no store at {})", quote(root)));
   const Store& store = *found_in;
   if (auto named = resolve_name(store, ref)) return *named;
   std::string hex = ref.rfind("sha256:", 0) == 0 ? ref.substr(7) : ref;
@@ -116,18 +122,12 @@ std::string resolve_image_ref(const std::string& ref, const Store* in, bool for_
       if (digest.compare(7, hex.size(), hex) == 0) {
         if (found && *found != store.blob_path(digest))
           throw Error(fmt::format("{}: more than one image has an id that begins so", quote(ref)), 0,
-                      for_run ? kExitBeforeTarget : kExitFailed);
+                      code);
         found = store.blob_path(digest);
       }
     if (found) return *found;
   }
-  bool is_dir = path_exists(ref);
-  throw Error(fmt::format("{}: {}no image of that name or id in the store {}", quote(ref),
-                          is_dir ? "a directory, not an image file; and " : "no such image file, and ",
-                          quote(store.root())),
-              ENOENT, for_run ? kExitBeforeTarget : kExitFailed)
-      .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name or id from "
-                 "`bale images` (made with `bale build/pack/import -t NAME` or `bale bootstrap`)");
+  throw not_found(fmt::format("in the store {}", quote(store.root())));
 }
 
 void remove_name(const Store& s, const std::string& name) {
