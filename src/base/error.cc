@@ -22,6 +22,14 @@ Error Error::wrap(std::string_view context) const {
   return e;
 }
 
+Error Error::before_target() const {
+  const bool keep = exit_code_ == kExitUsage || exit_code_ == kExitNotExecutable ||
+                    exit_code_ == kExitNotFound || exit_code_ > 128;
+  Error e(what(), err_, keep ? exit_code_ : kExitBeforeTarget);
+  e.hint_ = hint_;
+  return e;
+}
+
 static std::string hint_for(std::string_view op, int err) {
   switch (err) {
     case EPERM:

@@ -27,6 +27,11 @@ class Error : public std::runtime_error {
   Error& with_hint(std::string hint);
   // Returns a copy whose message is "context: message".
   Error wrap(std::string_view context) const;
+  // The same failure as met on the way to a container's target, the one place that decides
+  // `run`'s exit code: usage errors (2), the target's own "cannot execute" (126) and "not
+  // found" (127), and interrupts (128+N) stay as they are; every other failure is bale's own,
+  // 125, so a supervisor can tell it from the target's exit status.
+  Error before_target() const;
 
  private:
   int err_;

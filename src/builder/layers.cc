@@ -2,7 +2,6 @@
 #include "builder/layers.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -13,18 +12,18 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "runtime/mounts.h"
+#include "runtime/recipe.h"
 
 namespace bale::builder {
 
 namespace {
 
-std::string lower_option(const std::vector<std::string>& lowers, const std::string& cache_dir) {
-  std::string out;
+// The layers below `cache_dir` named relative to it.
+std::vector<std::string> relative_to(const std::vector<std::string>& lowers,
+                                     const std::string& cache_dir) {
+  std::vector<std::string> out;
   const std::string prefix = cache_dir + "/";
-  for (auto it = lowers.rbegin(); it != lowers.rend(); ++it) {  // overlay lists the top first
-    if (!out.empty()) out += ':';
-    out += runtime::overlay_path_option(it->starts_with(prefix) ? it->substr(prefix.size()) : *it);
-  }
+  for (const auto& l : lowers) out.push_back(l.starts_with(prefix) ? l.substr(prefix.size()) : l);
   return out;
 }
 
@@ -40,11 +39,6 @@ void mount_in(const std::string& cwd, const std::string& target, const std::stri
 }
 
 }  // namespace
-
-void enter_build_namespace() {
-  if (unshare(CLONE_NEWNS) < 0) throw_sys("unshare", "mount namespace");
-  runtime::mount_fs("none", "/", "none", MS_REC | MS_PRIVATE);
-}
 
 LayerView& LayerView::operator=(LayerView&& o) noexcept {
   if (this != &o) {
@@ -70,8 +64,7 @@ LayerView LayerView::mount(const std::vector<std::string>& lowers, const std::st
     runtime::bind_mount(stack[0], target, true, false);
     return LayerView(target);
   }
-  std::string data = "lowerdir=" + lower_option(stack, cache_dir);
-  if (!upper.empty()) data += ",upperdir=" + runtime::overlay_path_option(upper) + ",workdir=" + runtime::overlay_path_option(work);
+  std::string data = runtime::overlay_options(relative_to(stack, cache_dir), upper, work);
   if (data.size() >= 4096)
     throw Error(fmt::format("too many layers to stack ({}): overlayfs takes one page of options; "
                             "merge some RUN steps", stack.size()));

@@ -1,16 +1,12 @@
 // Stacking a stage's layers with overlayfs: the base image's tree at the bottom, then the change
 // set of each filesystem step. All mounts happen in bale's own private mount namespace (see
-// enter_build_namespace), so none is ever visible to the host and all vanish with bale.
+// runtime::enter_private_mount_namespace), so none is ever visible to the host and all vanish with bale.
 #pragma once
 
 #include <string>
 #include <vector>
 
 namespace bale::builder {
-
-// Moves the calling process into a new mount namespace with "/" made private. Must be called
-// before any thread is started.
-void enter_build_namespace();
 
 // A mounted view of layers; detached on destruction.
 class LayerView {

@@ -25,6 +25,7 @@
 #include "runtime/container.h"
 #include "runtime/exec.h"
 #include "runtime/mounts.h"
+#include "runtime/recipe.h"
 
 namespace bale::builder {
 
@@ -83,11 +84,12 @@ Prepared prepare(const RunSpec& spec) {
   p.root = UniqueFd(open(spec.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!p.root) throw_sys("open", spec.root);
   int r = p.root.get();
-  std::vector<std::string> targets{"/proc", "/sys", "/dev"};
+  std::vector<std::string> targets(std::begin(runtime::kSystemMountpoints),
+                                   std::end(runtime::kSystemMountpoints));
   for (const char* f : kHostFiles) targets.push_back(f);
   for (const auto& m : spec.mounts) targets.push_back(m.target);
   p.dirs = ancestors(r, targets);
-  for (const char* d : {"/proc", "/sys", "/dev"}) runtime::mountpoint_in_root(r, d, false, &p.created);
+  for (const char* d : runtime::kSystemMountpoints) runtime::mountpoint_in_root(r, d, false, &p.created);
   ScratchDir scratch(spec.scratch);
   for (const char* f : kHostFiles) {
     auto content = read_file_if_exists(f, 1 << 20);
@@ -162,20 +164,11 @@ void setup_mounts(const RunSpec& spec, const Prepared& p) {
   UniqueFd root(open(spec.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw_sys("open", spec.root);
   int r = root.get();
-  using runtime::fd_path;
-  using runtime::mountpoint_in_root;
-  runtime::mount_fs("proc", fd_path(mountpoint_in_root(r, "/proc", false)), "proc",
-                    MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  runtime::mount_fs("sysfs", fd_path(mountpoint_in_root(r, "/sys", false)), "sysfs",
-                    MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
-  runtime::bind_in_root(r, "/dev", "/dev", false, false, true);
-  runtime::mount_fs("tmpfs", fd_path(mountpoint_in_root(r, "/dev/shm", false)), "tmpfs",
-                    MS_NOSUID | MS_NODEV, "mode=1777");
+  runtime::mount_system_dirs(r, {.sys_read_only = true, .shm_dir = ""});
   for (const auto& [copy, path] : p.host_files) runtime::bind_in_root(r, copy, path, true, false, false);
   for (const auto& m : spec.mounts) {
     if (m.type == RunMount::Type::kTmpfs) {
-      runtime::mount_fs("tmpfs", fd_path(mountpoint_in_root(r, m.target, false)), "tmpfs",
-                        MS_NOSUID | MS_NODEV, m.options.empty() ? "mode=1777" : m.options);
+      runtime::mount_tmpfs_in_root(r, m.target, m.options);
       continue;
     }
     struct stat st;
@@ -204,8 +197,7 @@ std::string describe(const Error& e) {
     runtime::exec_target(runtime::prepare_exec(c), {});
   } catch (const Error& e) {
     report(err_fd, describe(e));
-    _exit(e.exit_code() == kExitNotFound || e.exit_code() == kExitNotExecutable ? e.exit_code()
-                                                                                 : kExitBeforeTarget);
+    _exit(e.before_target().exit_code());
   }
 }
 

@@ -15,7 +15,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "builder/layers.h"
+#include "runtime/recipe.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
@@ -104,7 +104,7 @@ int bootstrap(const BootstrapOptions& o) {
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
   // debootstrap mounts /proc and /sys in the tree: in a namespace of our own they can never
   // outlive us, even if it fails half-way.
-  builder::enter_build_namespace();
+  runtime::enter_private_mount_namespace();
   store::Store st(store::Store::default_root());
   TempDir work(st.root() + "/tmp", "bootstrap.");
   std::string tree = work.path() + "/rootfs";

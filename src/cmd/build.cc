@@ -13,12 +13,12 @@
 #include "base/fs.h"
 #include "builder/builder.h"
 #include "builder/cache.h"
-#include "builder/layers.h"
 #include "builder/run_step.h"
 #include "builder/squash.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
+#include "runtime/recipe.h"
 #include "store/names.h"
 #include "trust/keystore.h"
 
@@ -81,7 +81,7 @@ int build(const BuildOptions& o) {
   }
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
   // Every mount of the build lives in this private namespace and dies with bale.
-  builder::enter_build_namespace();
+  runtime::enter_private_mount_namespace();
   builder::install_interrupt_handlers();
   store::Store st(store::Store::default_root());
   builder::BuildCache cache(st.root());

@@ -140,10 +140,10 @@ int run(const RunOptions& o) {
                 "process", 0, kExitUsage)
         .with_hint("to run it in the background, under a supervisor: systemd-run --unit=NAME "
                    "bale run IMAGE, or install the unit `bale unit IMAGE` prints");
-  if (geteuid() != 0)
-    throw Error("bale run needs root for now (running through user namespaces comes later)", EPERM,
-                kExitBeforeTarget);
   try {
+    if (geteuid() != 0)
+      throw Error("bale run needs root for now (running through user namespaces comes later)",
+                  EPERM);
     runtime::Limits lim = limits(o);
     store::Store st(o.store.value_or(store::Store::default_root()));
     auto img = store::acquire(o.image, st, trust::TrustPaths::defaults(), {o.signer, o.insecure});
@@ -151,8 +151,7 @@ int run(const RunOptions& o) {
     if (lim.any()) runtime::join_limited_cgroup(lim);
     runtime::enter_and_exec(spec);
   } catch (const Error& e) {
-    if (e.exit_code() == kExitUsage || e.exit_code() >= kExitBeforeTarget) throw;
-    throw Error(e.what(), e.err(), kExitBeforeTarget).with_hint(e.hint());
+    throw e.before_target();
   }
 }
 

@@ -2,18 +2,13 @@
 #include "runtime/container.h"
 
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/close_range.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
-
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -21,6 +16,7 @@
 #include "base/fs.h"
 #include "runtime/exec.h"
 #include "runtime/mounts.h"
+#include "runtime/recipe.h"
 
 namespace bale::runtime {
 
@@ -61,10 +57,8 @@ void user_mounts(int root_fd, const ContainerSpec& spec) {
     bind_in_root(root_fd, b.host, b.container, !S_ISDIR(st.st_mode), b.read_only, true);
   }
   for (const auto& t : spec.tmpfs) {
-    UniqueFd target = mountpoint_in_root(root_fd, t.container, false);
-    std::string data = t.options.empty() ? "mode=1777" : "mode=1777," + t.options;
     try {
-      mount_fs("tmpfs", fd_path(target), "tmpfs", MS_NOSUID | MS_NODEV, data);
+      mount_tmpfs_in_root(root_fd, t.container, t.options);
     } catch (const Error& e) {
       // The fd path means nothing to the user: name the option as given.
       throw Error(fmt::format("--tmpfs {}: {}", t.options.empty() ? t.container : t.container + ":" + t.options, std::strerror(e.err())),
@@ -78,8 +72,7 @@ void user_mounts(int root_fd, const ContainerSpec& spec) {
 void build_root(const ContainerSpec& spec, const std::string& root) {
   // Everything below happens in our own namespace; private first, so no mount propagates back
   // to the host even where "/" is shared (the usual case under systemd).
-  if (unshare(CLONE_NEWNS) < 0) throw_sys("unshare", "mount namespace");
-  mount_fs("none", "/", "none", MS_REC | MS_PRIVATE);
+  enter_private_mount_namespace();
   mount_fs("tmpfs", spec.stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
   // The overlay's upper and work dirs, and the scratch dirs of /dev/shm, /run and /tmp: all on
   // this one tmpfs, bound into place, so a start pays for one tmpfs superblock, not four.
@@ -89,17 +82,11 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
     if (mkdir(path.c_str(), mode) < 0 || chmod(path.c_str(), mode) < 0) throw_sys("mkdir", path);
   }
   mount_fs("overlay", root, "overlay", 0,
-           fmt::format("lowerdir={},upperdir={},workdir={}", overlay_path_option(spec.lower),
-                       overlay_path_option(spec.stage + "/u"), overlay_path_option(spec.stage + "/w")));
+           overlay_options({spec.lower}, spec.stage + "/u", spec.stage + "/w"));
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
   int r = root_fd.get();
-  mount_fs("proc", fd_path(mountpoint_in_root(r, "/proc", false)), "proc",
-           MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  mount_fs("sysfs", fd_path(mountpoint_in_root(r, "/sys", false)), "sysfs",
-           MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  bind_in_root(r, "/dev", "/dev", false, false, true);
-  bind_in_root(r, spec.stage + "/shm", "/dev/shm", false, false, false);
+  mount_system_dirs(r, {.sys_read_only = false, .shm_dir = spec.stage + "/shm"});
   if (spec.read_only) {
     // A read-only root still gets writable, empty /run and /tmp (as podman's --read-only does).
     bind_in_root(r, spec.stage + "/run", "/run", false, false, false);
@@ -123,17 +110,10 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
 }  // namespace
 
 void enter_and_exec(const ContainerSpec& spec) {
-  ExecPlan plan;
-  try {
-    std::string root = spec.stage + "/r";
-    build_root(spec, root);
-    pivot_into(root);
-    plan = prepare_exec(spec);
-  } catch (const Error& e) {
-    if (e.exit_code() == kExitNotFound || e.exit_code() == kExitNotExecutable) throw;
-    throw Error(e.what(), e.err(), kExitBeforeTarget).with_hint(e.hint());
-  }
-  exec_target(plan, spec.keep_fds);
+  std::string root = spec.stage + "/r";
+  build_root(spec, root);
+  pivot_into(root);
+  exec_target(prepare_exec(spec), spec.keep_fds);
 }
 
 }  // namespace bale::runtime

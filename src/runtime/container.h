@@ -34,8 +34,8 @@ struct ContainerSpec {
   std::vector<int> keep_fds;  // fds the target inherits besides 0, 1, 2
 };
 
-// Sets everything up and execs; returns only by throwing bale::Error (exit code 125, or 126 /
-// 127 when the target cannot be executed or found).
+// Sets everything up and execs; returns only by throwing bale::Error (126 / 127 when the target
+// cannot be executed or found; the caller maps the rest to 125 with Error::before_target).
 [[noreturn]] void enter_and_exec(const ContainerSpec& spec);
 
 }  // namespace bale::runtime

@@ -60,8 +60,7 @@ std::string find_in_path(const std::string& cmd, const std::string& path_var) {
 ExecPlan prepare_exec(const ContainerSpec& spec) {
   ExecPlan p;
   if (spec.argv.empty())
-    throw Error("no command: the image has no Entrypoint or Cmd; give one after the image", 0,
-                kExitBeforeTarget);
+    throw Error("no command: the image has no Entrypoint or Cmd; give one after the image");
   p.user = resolve_user(spec.user, read_if_exists("/etc/passwd"), read_if_exists("/etc/group"));
   p.env = spec.env;
   if (!has_env(p.env, "PATH")) p.env.push_back(std::string("PATH=") + kDefaultPath);
@@ -113,7 +112,7 @@ void exec_target(const ExecPlan& p, const std::vector<int>& keep) {
   if (!dir || fchdir(dir.get()) < 0) {
     if (errno == ELOOP || errno == EXDEV)
       throw Error(fmt::format("working directory {}: leads out of the container (through a link "
-                              "in /proc)", quote(p.workdir)), errno, kExitBeforeTarget);
+                              "in /proc)", quote(p.workdir)), errno);
     throw sys_error("chdir to the working directory", p.workdir, errno);
   }
   const ResolvedUser& u = p.user;
@@ -139,7 +138,7 @@ void exec_target(const ExecPlan& p, const std::vector<int>& keep) {
     throw e;
   }
   Error e(fmt::format("exec {}: {}", quote(p.path), std::strerror(err)), err,
-          err == EACCES || err == ENOEXEC || err == EISDIR ? kExitNotExecutable : kExitBeforeTarget);
+          err == EACCES || err == ENOEXEC || err == EISDIR ? kExitNotExecutable : kExitFailed);
   throw e;
 }
 

@@ -21,7 +21,7 @@ namespace bale::store {
 namespace {
 
 [[noreturn]] void refuse(const image::Verification& v, const AcquireOptions& opts) {
-  Error e(v.message, 0, kExitBeforeTarget);
+  Error e(v.message);
   // --insecure helps with an unsigned or untrusted image, never with a broken signature.
   if (v.status == image::VerifyStatus::kBadSignature || !opts.offer_insecure)
     e.with_hint(v.hint);
@@ -61,7 +61,7 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
 }
 
 std::string local_path(const std::string& ref, Store& store, Download& dl) {
-  if (!fetch::is_url(ref)) return resolve_image_ref(ref, &store, true);
+  if (!fetch::is_url(ref)) return resolve_image_ref(ref, &store);
   dl.path = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
   fetch::download(ref, dl.path);
   return dl.path;

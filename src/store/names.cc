@@ -94,21 +94,20 @@ bool is_image_file(const std::string& ref) {
   return ::stat(ref.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-std::string resolve_image_ref(const std::string& ref, const Store* in, bool for_run) {
+std::string resolve_image_ref(const std::string& ref, const Store* in) {
   if (is_image_file(ref)) return ref;
   // A command that only reads an image makes no store to look a name up in.
   std::string root = in ? in->root() : Store::default_root();
   std::optional<Store> own;
   if (!in && path_exists(root + "/mnt")) own.emplace(root);
   const Store* found_in = in ? in : own ? &*own : nullptr;
-  const int code = for_run ? kExitBeforeTarget : kExitFailed;
   // `where`: "in the store S", or "(no store at S)".
   auto not_found = [&](const std::string& where) {
     return Error(fmt::format("{}: {}no image of that name or id {}", quote(ref),
                              path_exists(ref) ? "a directory, not an image file; and "
                                               : "no such image file, and ",
                              where),
-                 ENOENT, code)
+                 ENOENT)
         .with_hint("give a path, a file://, http(s)://, sftp:// or scp:// URL, or a name or id from "
                    "`bale images` (made with `bale build/pack/import -t NAME` or `bale bootstrap`)");
   };
@@ -121,8 +120,7 @@ std::string resolve_image_ref(const std::string& ref, const Store* in, bool for_
     for (const auto& [name, digest] : list_names(store))
       if (digest.compare(7, hex.size(), hex) == 0) {
         if (found && *found != store.blob_path(digest))
-          throw Error(fmt::format("{}: more than one image has an id that begins so", quote(ref)), 0,
-                      code);
+          throw Error(fmt::format("{}: more than one image has an id that begins so", quote(ref)));
         found = store.blob_path(digest);
       }
     if (found) return *found;

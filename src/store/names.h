@@ -26,11 +26,10 @@ std::map<std::string, std::string> list_names(const Store& store);  // name -> d
 bool is_image_file(const std::string& ref);
 // The image file that `ref` names for every command that takes an image: a file (as above),
 // else a name in the store (`debian:bookworm`), else the image id or a prefix of it of at least
-// 12 hex digits (`sha256:ab12...`, `ab12...`) of a named image. Throws bale::Error (exit 125
-// with `for_run`, else 1) saying what was looked for and how to make such an image.
+// 12 hex digits (`sha256:ab12...`, `ab12...`) of a named image. Throws bale::Error saying what
+// was looked for and how to make such an image.
 // `store`: the store to look in (default: Store::default_root()).
-std::string resolve_image_ref(const std::string& ref, const Store* store = nullptr,
-                              bool for_run = false);
+std::string resolve_image_ref(const std::string& ref, const Store* store = nullptr);
 // Removes the name (and the blob, if no other name uses it). Throws if the name is unknown.
 void remove_name(const Store& store, const std::string& name);
 

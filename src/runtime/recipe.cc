@@ -1,0 +1,47 @@
+// The parts every container is made of (see recipe.h).
+#include "runtime/recipe.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+
+#include "base/error.h"
+#include "runtime/mounts.h"
+
+namespace bale::runtime {
+
+void enter_private_mount_namespace() {
+  if (unshare(CLONE_NEWNS) < 0) throw_sys("unshare", "mount namespace");
+  mount_fs("none", "/", "none", MS_REC | MS_PRIVATE);
+}
+
+void mount_system_dirs(int root_fd, const SystemMounts& how) {
+  const unsigned long kernel_fs = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  mount_fs("proc", fd_path(mountpoint_in_root(root_fd, "/proc", false)), "proc", kernel_fs);
+  mount_fs("sysfs", fd_path(mountpoint_in_root(root_fd, "/sys", false)), "sysfs",
+           kernel_fs | (how.sys_read_only ? MS_RDONLY : 0));
+  bind_in_root(root_fd, "/dev", "/dev", false, false, true);
+  if (!how.shm_dir.empty())
+    bind_in_root(root_fd, how.shm_dir, "/dev/shm", false, false, false);
+  else
+    mount_fs("tmpfs", fd_path(mountpoint_in_root(root_fd, "/dev/shm", false)), "tmpfs",
+             MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+void mount_tmpfs_in_root(int root_fd, const std::string& path, const std::string& options) {
+  mount_fs("tmpfs", fd_path(mountpoint_in_root(root_fd, path, false)), "tmpfs",
+           MS_NOSUID | MS_NODEV, options.empty() ? "mode=1777" : "mode=1777," + options);
+}
+
+std::string overlay_options(const std::vector<std::string>& lowers, const std::string& upper,
+                            const std::string& work) {
+  std::string out = "lowerdir=";
+  for (auto it = lowers.rbegin(); it != lowers.rend(); ++it) {  // overlayfs lists the top first
+    if (it != lowers.rbegin()) out += ':';
+    out += overlay_path_option(*it);
+  }
+  if (!upper.empty())
+    out += ",upperdir=" + overlay_path_option(upper) + ",workdir=" + overlay_path_option(work);
+  return out;
+}
+
+}  // namespace bale::runtime
