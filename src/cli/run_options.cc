@@ -65,6 +65,8 @@ const RunFlag kRunFlags[] = {
     {"-w,--workdir", "working directory", true, [](O& o, S v) { return set_string(o.workdir, v); }},
     {"-u,--user", "USER[:GROUP] from the image's /etc/passwd and /etc/group", true,
      [](O& o, S v) { return set_string(o.user, v); }},
+    {"--name", "name the container for bale ps, exec and stop", true,
+     [](O& o, S v) { return !v.empty() && (o.name = v, true); }},
     {"--entrypoint", "replace the image's entrypoint (drops its Cmd)", true,
      [](O& o, S v) { return set_string(o.entrypoint, v); }},
     {"--memory", "memory limit, e.g. 512m", true, [](O& o, S v) { return set_string(o.memory, v); }},
@@ -90,18 +92,24 @@ const RunFlag* find_run_flag(std::string_view name) {
   return nullptr;
 }
 
-int image_index(int argc, char** argv, int sub) {
+int first_operand(int argc, char** argv, int sub, bool (*takes_value)(std::string_view flag)) {
   for (int i = sub + 1; i < argc; i++) {
     std::string_view a = argv[i];
     if (a == "--") return i + 1 < argc ? i + 1 : -1;
     if (a.size() > 1 && a[0] == '-') {
-      const RunFlag* f = find_run_flag(a);
-      if (f && f->takes_value) i++;
+      if (a.find('=') == std::string_view::npos && takes_value(a)) i++;
       continue;
     }
     return i;
   }
   return -1;
+}
+
+int image_index(int argc, char** argv, int sub) {
+  return first_operand(argc, argv, sub, [](std::string_view a) {
+    const RunFlag* f = find_run_flag(a);
+    return f && f->takes_value;
+  });
 }
 
 std::optional<cmd::RunOptions> parse_run_fast(int argc, char** argv, int sub) {

@@ -25,6 +25,10 @@ extern const RunFlag kRunFlags[];
 // The flag spelled exactly `name` ("-e" or "--env"), or nullptr.
 const RunFlag* find_run_flag(std::string_view name);
 
+// The index of the first argument after `sub` that is neither an option nor the value of one
+// (`takes_value` says which options have one), or the one after "--"; -1 if there is none.
+int first_operand(int argc, char** argv, int sub, bool (*takes_value)(std::string_view flag));
+
 // For `run` and `unit`: the index of IMAGE, the first argument after `sub` that is neither an
 // option nor an option's value (or the one after "--"); -1 if there is none.
 int image_index(int argc, char** argv, int sub);

@@ -86,6 +86,7 @@ struct RunOptions {
   std::string image;
   std::vector<std::string> command;  // everything after IMAGE
   std::optional<std::string> signer, entrypoint, workdir, user, store;
+  std::string name;  // --name: `bale ps/exec/stop` find the container by it
   bool insecure = false, read_only = false;
   bool detach = false;  // -d: refused, there is no daemon to detach to
   std::vector<std::string> volumes, tmpfs, env, env_files;
@@ -96,6 +97,29 @@ int run(const RunOptions& o);
 // `bale unit IMAGE [run options] [-- COMMAND...]`: a systemd service unit that runs the image;
 // `run_options` are the options as given, written before IMAGE in ExecStart.
 int unit(const RunOptions& o, const std::vector<std::string>& run_args);
+
+// `bale ps`: the running containers, from their records and their processes.
+struct PsOptions {
+  std::string format = "table";  // or json
+  bool quiet = false;            // -q: PIDs only
+};
+int ps(const PsOptions& o);
+
+// `bale exec NAME|PID COMMAND...`: a command inside a running container; its exit status.
+struct ExecOptions {
+  std::string target;
+  std::vector<std::string> command;
+  std::vector<std::string> env, env_files;
+  std::optional<std::string> workdir, user;
+};
+int exec(const ExecOptions& o);
+
+// `bale stop NAME|PID...`: the image's StopSignal, then SIGKILL after `timeout` seconds.
+struct StopOptions {
+  std::vector<std::string> targets;
+  double timeout = 10;
+};
+int stop(const StopOptions& o);
 
 struct BuildOptions {
   std::string context, file, output, key, target_flag;

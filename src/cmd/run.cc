@@ -2,8 +2,8 @@
 // become the target with execve.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,9 +11,11 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "cmd/commands.h"
+#include "cmd/env_options.h"
 #include "image/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/run_record.h"
 #include "store/acquire.h"
 
 namespace bale::cmd {
@@ -28,38 +30,6 @@ std::vector<std::string> strings(const json& j) {
     for (const auto& e : j)
       if (e.is_string()) out.push_back(e);
   return out;
-}
-
-void set_env(std::vector<std::string>& env, const std::string& kv) {
-  std::string key = kv.substr(0, kv.find('='));
-  for (auto& e : env)
-    if (e.substr(0, e.find('=')) == key) {
-      e = kv;
-      return;
-    }
-  env.push_back(kv);
-}
-
-// "K=V" as is; "K" takes the caller's value, and is left out when the caller has none.
-void add_env_arg(std::vector<std::string>& env, const std::string& arg, const std::string& where) {
-  if (arg.empty() || arg[0] == '=') throw Error(fmt::format("{}: bad variable {}", where, quote(arg)), 0, 2);
-  if (arg.find('=') != std::string::npos) return set_env(env, arg);
-  if (const char* v = std::getenv(arg.c_str())) {
-    std::string kv = arg;
-    kv.append("=").append(v);
-    set_env(env, kv);
-  }
-}
-
-void add_env_file(std::vector<std::string>& env, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw sys_error("open env file", path, errno);
-  std::string line;
-  for (int n = 1; std::getline(in, line); n++) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    add_env_arg(env, line, fmt::format("{} line {}", quote(path), n));
-  }
 }
 
 runtime::BindMount parse_volume(const std::string& v) {
@@ -80,24 +50,22 @@ runtime::BindMount parse_volume(const std::string& v) {
   return b;
 }
 
-runtime::ContainerSpec make_spec(const RunOptions& o, const store::ReadyImage& img,
-                                 const store::Store& st) {
+// The image config's "config" object (empty for an unsigned image), its fields checked.
+json image_config(const RunOptions& o, const store::ReadyImage& img) {
   json config = img.config.empty() ? json::object() : image::parse_config(img.config, quote(o.image));
   image::check_config_fields(config, quote(o.image));  // a signed config is still input
   json c = config.value("config", json::object());
-  if (c.is_null()) c = json::object();
+  return c.is_null() ? json::object() : c;
+}
+
+runtime::ContainerSpec make_spec(const RunOptions& o, const json& c, const store::ReadyImage& img,
+                                 const store::Store& st) {
   runtime::ContainerSpec s;
   s.lower = img.rootfs;
   s.stage = st.stage_dir();
   s.read_only = o.read_only;
   s.env = strings(c.value("Env", json::array()));
-  // As docker's -t: a container started from a terminal gets the caller's TERM (top, clear and
-  // editors need it), unless the image or -e sets one.
-  if (const char* term = std::getenv("TERM"); term && (isatty(0) || isatty(1))) {
-    bool has = false;
-    for (const auto& e : s.env) has |= e.rfind("TERM=", 0) == 0;
-    if (!has) s.env.push_back(std::string("TERM=") + term);
-  }
+  add_terminal_env(s.env);
   for (const auto& f : o.env_files) add_env_file(s.env, f);
   for (const auto& e : o.env) add_env_arg(s.env, e, "-e");
   // As docker: --entrypoint replaces the image's and drops its Cmd; arguments replace Cmd.
@@ -132,6 +100,26 @@ runtime::Limits limits(const RunOptions& o) {
   return l;
 }
 
+// The record `bale ps/exec/stop` find the container by. A container with a name must have one;
+// one without runs even where the record cannot be written (a read-only /run), with a warning.
+void record(const RunOptions& o, const json& c, const store::ReadyImage& img,
+            const runtime::ContainerSpec& spec) {
+  runtime::RunRecord r;
+  r.name = o.name;
+  r.image = o.image;
+  r.digest = img.digest;
+  r.argv = spec.argv;
+  r.workdir = spec.workdir;
+  r.user = spec.user;
+  r.stop_signal = c.value("StopSignal", std::string());
+  try {
+    runtime::write_run_record(r);
+  } catch (const Error& e) {
+    if (!o.name.empty()) throw;
+    std::fprintf(stderr, "bale: warning: %s (bale ps will not show this container)\n", e.what());
+  }
+}
+
 }  // namespace
 
 int run(const RunOptions& o) {
@@ -147,7 +135,9 @@ int run(const RunOptions& o) {
     runtime::Limits lim = limits(o);
     store::Store st(o.store.value_or(store::Store::default_root()));
     auto img = store::acquire(o.image, st, trust::TrustPaths::defaults(), {o.signer, o.insecure});
-    runtime::ContainerSpec spec = make_spec(o, img, st);
+    json c = image_config(o, img);
+    runtime::ContainerSpec spec = make_spec(o, c, img, st);
+    record(o, c, img, spec);
     if (lim.any()) runtime::join_limited_cgroup(lim);
     runtime::enter_and_exec(spec);
   } catch (const Error& e) {

@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 
@@ -86,20 +88,34 @@ void check_config_fields(const json& config, std::string_view where) {
     if (!v.is_null()) check_field(k, v, where);
 }
 
-bool is_signal(const std::string& s) {
-  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) {
+std::optional<int> signal_number(std::string_view s) {
+  auto number = [](std::string_view digits) -> std::optional<int> {
     int n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    return ec == std::errc() && end == s.data() + s.size() && n >= 1 && n <= 64;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    return n;
+  };
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) {
+    auto n = number(s);
+    return n && *n >= 1 && *n <= 64 ? n : std::nullopt;
   }
-  std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
-  static const char* known[] = {"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "IOT", "BUS", "FPE",
-                                "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
-                                "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
-                                "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "POLL", "PWR", "SYS"};
-  for (const char* k : known)
-    if (name == k) return true;
-  return name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0;
+  std::string name;
+  for (char c : s) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name.rfind("SIG", 0) == 0) name.erase(0, 3);
+  if (name == "IOT") return SIGABRT;
+  if (name == "POLL") return SIGIO;
+  for (auto [base, sign] : {std::pair{"RTMIN", 1}, {"RTMAX", -1}}) {
+    if (name.rfind(base, 0) != 0) continue;
+    int first = sign > 0 ? SIGRTMIN : SIGRTMAX;
+    if (name.size() == 5) return first;
+    auto n = number(std::string_view(name).substr(6));
+    if (name[5] != (sign > 0 ? '+' : '-') || !n) return std::nullopt;
+    int sig = first + sign * *n;
+    return sig >= SIGRTMIN && sig <= SIGRTMAX ? std::optional(sig) : std::nullopt;
+  }
+  for (int i = 1; i < SIGRTMIN; i++)
+    if (const char* abbrev = sigabbrev_np(i); abbrev && name == abbrev) return i;
+  return std::nullopt;
 }
 
 std::string single_diff_id(const json& config, std::string_view where) {

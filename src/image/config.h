@@ -28,8 +28,10 @@ nlohmann::json new_config();
 nlohmann::json parse_config(std::string_view text, std::string_view where);
 // Keeps only what describes the image (drops history, container config, docker's extras) and
 // checks the type of every field kept. Throws bale::Error naming `where` and the field.
-// A signal as STOPSIGNAL and `docker kill -s` take it: SIGTERM, TERM, RTMIN+3, or 1-64.
-bool is_signal(const std::string& s);
+// A signal as STOPSIGNAL and `docker kill -s` take it: SIGTERM, TERM, term, RTMIN+3, or 1-64;
+// its number, or nullopt.
+std::optional<int> signal_number(std::string_view s);
+inline bool is_signal(const std::string& s) { return signal_number(s).has_value(); }
 // Throws naming the field when a field of config.config that bale reads has the wrong type
 // (Env, Cmd, Entrypoint: arrays of strings; User, WorkingDir, StopSignal: strings; ...).
 void check_config_fields(const nlohmann::json& config, std::string_view where);

@@ -8,6 +8,7 @@ set -euo pipefail
 : "${BALE_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 T=$(mktemp -d /tmp/bale-it.XXXXXX)
 export BALE_CONFIG_DIR="$T/config"   # never the host's /etc/bale
+export BALE_RUN_DIR="$T/run"         # records of running containers (bale ps), never /run/bale
 trap 'cd /; rm -rf "$T"' EXIT
 cd "$T"
 

@@ -28,7 +28,7 @@ BALE=/mnt/bale
 mount -t tmpfs -o mode=1777 bale-test-tmp /tmp
 at_exit "umount -l /tmp"
 cd /mnt
-export BALE_STORE=/mnt/store BALE_CONFIG_DIR=/mnt/config
+export BALE_STORE=/mnt/store BALE_CONFIG_DIR=/mnt/config BALE_RUN_DIR=/mnt/run
 touch /tmp/marker
 # shellcheck disable=SC2012  # names, modes and times, compared as text
 ls -lA --time-style=+%s /tmp >tmp.before

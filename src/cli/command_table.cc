@@ -1,0 +1,296 @@
+// Each subcommand's options and help, registered into CLI11 (see command_table.h).
+#include "cli/command_table.h"
+
+#include <string>
+
+#include "base/error.h"
+#include "cli/run_options.h"
+#include "cmd/commands.h"
+
+namespace bale::cli {
+
+namespace {
+
+// Options that live until the command has run: CLI11 writes into them while it parses.
+template <class Options>
+Options* hold(Parsed& p) {
+  auto o = std::make_shared<Options>();
+  p.keep.push_back(o);
+  return o.get();
+}
+
+void add_config_options(CLI::App* c, cmd::PackOptions& o) {
+  c->add_option("--config", o.config_file, "start from this OCI image config JSON");
+  c->add_option("--entrypoint", o.entrypoint, "JSON array (exec form) or a shell command");
+  c->add_option("--cmd", o.cmd, "JSON array (exec form) or a shell command");
+  c->add_option("--env,-e", o.edits.env, "KEY=VALUE (repeatable)");
+  c->add_option("--workdir,-w", o.edits.workdir, "working directory");
+  c->add_option("--user,-u", o.edits.user, "USER[:GROUP]");
+  c->add_option("--label,-l", o.labels, "KEY=VALUE (repeatable)");
+  c->add_option("--expose", o.edits.expose, "PORT[/PROTO] (repeatable)");
+  c->add_option("--volume", o.edits.volumes, "PATH (repeatable)");
+  c->add_option("--stop-signal", o.edits.stop_signal, "signal name, e.g. SIGTERM");
+}
+
+void add_run_options(CLI::App* c, cmd::RunOptions& o) {
+  for (const RunFlag* f = kRunFlags; f->names; f++) {
+    if (!f->takes_value) {
+      c->add_flag_callback(f->names, [&o, f] { f->set(o, ""); }, f->help);
+      continue;
+    }
+    c->add_option_function<std::vector<std::string>>(
+         f->names,
+         [&o, f](const std::vector<std::string>& values) {
+           for (const auto& v : values)
+             if (!f->set(o, v)) throw CLI::ValidationError(f->names, "bad value " + quote(v));
+         },
+         f->help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
+}
+
+void add_key(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::KeyOptions>(p);
+  auto* k = app.add_subcommand("key", "print this machine's signing identity (creating it)");
+  k->add_option("--key", o->key, "an OpenSSH ed25519 private key file instead");
+  k->callback([&p, o] { p.action = [o] { return cmd::key(*o); }; });
+}
+
+void add_pack(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::PackOptions>(p);
+  auto* c = app.add_subcommand("pack", "pack a directory into a signed image");
+  c->add_option("DIR", o->dir, "root filesystem directory")->required();
+  c->add_option("-o,--output", o->output, "image file to write")->required();
+  c->add_option("--key", o->key, "sign with this key instead of the machine key");
+  add_config_options(c, *o);
+  c->add_option("-t,--tag", o->tags, "also keep it in the local store under NAME[:TAG]");
+  c->callback([&p, o] { p.action = [o] { return cmd::pack(*o); }; });
+}
+
+void add_verify(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::VerifyOptions>(p);
+  auto* v = app.add_subcommand("verify", "check an image's signature and its signer");
+  v->add_option("IMAGE", o->image)->required();
+  v->add_option("--signer", o->signer, "accept only this key (file, line or SHA256:...)");
+  v->callback([&p, o] { p.action = [o] { return cmd::verify(*o); }; });
+}
+
+void add_inspect(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::InspectOptions>(p);
+  auto* i = app.add_subcommand("inspect", "show an image's signer, digest, sizes and config");
+  i->add_option("IMAGE", o->image)->required();
+  i->add_flag("--json", o->json, "machine-readable output");
+  i->callback([&p, o] { p.action = [o] { return cmd::inspect(*o); }; });
+}
+
+void add_sign(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::SignOptions>(p);
+  auto* s = app.add_subcommand("sign", "sign (or re-sign) an image or a plain tar.gz");
+  s->add_option("IMAGE", o->image)->required();
+  s->add_option("-o,--output", o->output, "write here instead of replacing IMAGE");
+  s->add_option("--key", o->key, "sign with this key instead of the machine key");
+  s->callback([&p, o] { p.action = [o] { return cmd::sign(*o); }; });
+}
+
+void add_trust(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::TrustOptions>(p);
+  auto* t = app.add_subcommand("trust", "manage trusted signers (allowed_signers)");
+  t->require_subcommand(1);
+  auto* ta = t->add_subcommand("add", "trust a key to sign images");
+  ta->add_option("KEY", o->key, "a .pub file or an 'ssh-ed25519 AAAA...' line")->required();
+  ta->add_option("--name", o->name, "principal name (default: the key's comment)");
+  ta->callback([o] { o->action = "add"; });
+  auto* tl = t->add_subcommand("list", "list trusted signers");
+  tl->callback([o] { o->action = "list"; });
+  auto* tr = t->add_subcommand("remove", "stop trusting a key");
+  tr->add_option("KEY", o->key, "a key or its SHA256:... fingerprint")->required();
+  tr->callback([o] { o->action = "remove"; });
+  t->callback([&p, o] { p.action = [o] { return cmd::trust(*o); }; });
+}
+
+void add_import(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ImportOptions>(p);
+  auto* im = app.add_subcommand("import", "import a docker/podman save archive or OCI layout");
+  im->add_option("FILE", o->file)->required();
+  im->add_option("-o,--output", o->output, "image file to write")->required();
+  im->add_option("--key", o->key, "sign with this key instead of the machine key");
+  im->add_option("-t,--tag", o->tags, "also keep it in the local store under NAME[:TAG]");
+  im->callback([&p, o] { p.action = [o] { return cmd::import(*o); }; });
+}
+
+void add_export(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ExportOptions>(p);
+  auto* ex = app.add_subcommand("export", "write an image as a docker-archive (podman load)");
+  ex->add_option("IMAGE", o->image)->required();
+  ex->add_option("-o,--output", o->output, "archive file to write")->required();
+  ex->add_option("--tag", o->tag, "name:tag recorded in the archive");
+  ex->add_option("--signer", o->signer, "accept only this signer");
+  ex->add_flag("--insecure", o->insecure, "export even if unsigned or untrusted");
+  ex->callback([&p, o] { p.action = [o] { return cmd::export_image(*o); }; });
+}
+
+void add_run(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::RunOptions>(p);
+  o->command = p.command;
+  auto* r = app.add_subcommand("run", "run a command in an image (bale becomes the process)");
+  r->add_option("IMAGE", o->image, "image file or file/http(s)/sftp/scp URL")->required();
+  add_run_options(r, *o);
+  r->callback([&p, o] { p.action = [o] { return cmd::run(*o); }; });
+}
+
+void add_unit(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::RunOptions>(p);
+  o->command = p.command;
+  auto* u = app.add_subcommand("unit", "print a systemd service unit that runs the image");
+  u->add_option("IMAGE", o->image, "image file or URL")->required();
+  add_run_options(u, *o);
+  u->callback([&p, o] { p.action = [o, &p] { return cmd::unit(*o, p.run_args); }; });
+}
+
+void add_ps(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::PsOptions>(p);
+  auto* c = app.add_subcommand("ps", "list the running containers (name, image, PID, command, uptime)");
+  c->add_option("--format", o->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  c->add_flag("-q,--quiet", o->quiet, "PIDs only, one each");
+  c->callback([&p, o] { p.action = [o] { return cmd::ps(*o); }; });
+}
+
+void add_exec(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ExecOptions>(p);
+  o->command = p.command;
+  auto* c = app.add_subcommand("exec", "run a command inside a running container");
+  c->footer("The command and its arguments follow CONTAINER: bale exec web sh -c 'ls /run'");
+  c->add_option("CONTAINER", o->target, "its --name or its PID (see bale ps)")->required();
+  c->add_option("-e,--env", o->env, "K=V, or K to pass the caller's value (repeatable)");
+  c->add_option("--env-file", o->env_files, "file of K=V lines");
+  c->add_option("-w,--workdir", o->workdir, "working directory (default: the container's)");
+  c->add_option("-u,--user", o->user, "USER[:GROUP] (default: the container's)");
+  c->add_flag("-i,--interactive")->description("accepted for docker's sake: stdin is always the caller's");
+  c->add_flag("-t,--tty")->description("accepted for docker's sake: the terminal is always the caller's");
+  c->callback([&p, o] { p.action = [o] { return cmd::exec(*o); }; });
+}
+
+void add_stop(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::StopOptions>(p);
+  auto* c = app.add_subcommand("stop", "stop running containers: their StopSignal, then SIGKILL");
+  c->add_option("CONTAINER", o->targets, "a --name or a PID (see bale ps)")->required();
+  c->add_option("-t,--time", o->timeout, "seconds to wait before SIGKILL (default 10)");
+  c->callback([&p, o] { p.action = [o] { return cmd::stop(*o); }; });
+}
+
+void add_store(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::StoreOptions>(p);
+  auto* so = app.add_subcommand("store", "the store of unpacked images");
+  so->require_subcommand(1);
+  so->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  auto* ls = so->add_subcommand("ls", "list unpacked images");
+  ls->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  ls->callback([o] { o->action = "ls"; });
+  auto* gc = so->add_subcommand("gc", "remove what no running container uses");
+  gc->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  gc->add_flag("--all", o->all, "also the build cache entries used in the last 7 days");
+  gc->callback([o] { o->action = "gc"; });
+  so->callback([&p, o] { p.action = [o] { return cmd::store(*o); }; });
+}
+
+void add_images(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ImagesOptions>(p);
+  auto* im = app.add_subcommand("images", "list the names in the local store");
+  im->add_option("--format", o->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  im->add_flag("-q,--quiet", o->quiet, "image ids only, one each");
+  im->callback([&p, o] { p.action = [o] { return cmd::images(*o); }; });
+}
+
+void add_rmi(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ImagesOptions>(p);
+  auto* rm = app.add_subcommand("rmi", "remove names from the local store");
+  rm->add_option("NAME", o->names, "NAME[:TAG]")->required();
+  rm->callback([&p, o] {
+    o->action = "rm";
+    p.action = [o] { return cmd::images(*o); };
+  });
+}
+
+void add_tag(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ImagesOptions>(p);
+  auto* tg = app.add_subcommand("tag", "give an image (a path, name or id) another name");
+  tg->add_option("SOURCE", o->source, "image file, NAME[:TAG] or image id")->required();
+  tg->add_option("NAME", o->names, "NAME[:TAG]")->required();
+  tg->callback([&p, o] {
+    o->action = "tag";
+    p.action = [o] { return cmd::images(*o); };
+  });
+}
+
+void add_build(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::BuildOptions>(p);
+  auto* b = app.add_subcommand("build", "build an image from a Dockerfile");
+  b->add_option("CONTEXT", o->context, "the build context directory")->required();
+  b->add_option("-f,--file", o->file, "the Dockerfile (default CONTEXT/Dockerfile)");
+  b->add_option("-o,--output", o->output, "image file to write");
+  b->add_option("-t,--tag", o->tags, "keep the image in the local store under NAME[:TAG]");
+  b->add_option("--build-arg", o->build_args, "KEY=VALUE for an ARG (KEY alone: from the environment)");
+  b->add_option("--target", o->target, "build this stage (default: the last)");
+  b->add_option("--label", o->labels, "KEY=VALUE label on the image");
+  b->add_flag("--no-cache", o->no_cache, "run every step again (the results replace the cache)");
+  b->add_flag("-q,--quiet", o->quiet, "no step lines or RUN output unless a step fails");
+  b->add_option("--progress", o->progress, "auto, plain, tty or quiet");
+  b->add_option("--network", o->network, "network of RUN steps: host (default) or none");
+  b->add_option("--key", o->key, "sign with this key instead of the machine key");
+  b->callback([&p, o] { p.action = [o] { return cmd::build(*o); }; });
+}
+
+void add_bootstrap(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::BootstrapOptions>(p);
+  auto* b = app.add_subcommand("bootstrap", "make a Debian base image with debootstrap");
+  b->add_option("NAME", o->name, "debian:SUITE, e.g. debian:bookworm")->required();
+  b->add_option("--mirror", o->mirror, "Debian mirror URL (default http://deb.debian.org/debian)");
+  b->add_option("--variant", o->variant, "debootstrap variant (default minbase)");
+  b->add_option("-o,--output", o->output, "also write the image file here");
+  b->add_option("--key", o->key, "sign with this key instead of the machine key");
+  b->callback([&p, o] { p.action = [o] { return cmd::bootstrap(*o); }; });
+}
+
+void add_debug_parse(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::DebugParseOptions>(p);
+  auto* dp = app.add_subcommand("debug-parse", "print a Dockerfile's parse (for tests)");
+  dp->group("");  // hidden from --help: a developer's tool, not a user's
+  dp->add_option("DOCKERFILE", o->file)->required();
+  dp->callback([&p, o] { p.action = [o] { return cmd::debug_parse(*o); }; });
+}
+
+}  // namespace
+
+const CommandEntry kCommandTable[] = {
+    {"key", add_key},
+    {"pack", add_pack},
+    {"verify", add_verify},
+    {"inspect", add_inspect},
+    {"sign", add_sign},
+    {"trust", add_trust},
+    {"import", add_import},
+    {"export", add_export},
+    {"run", add_run},
+    {"unit", add_unit},
+    {"ps", add_ps},
+    {"exec", add_exec},
+    {"stop", add_stop},
+    {"store", add_store},
+    {"images", add_images},
+    {"rmi", add_rmi},
+    {"tag", add_tag},
+    {"build", add_build},
+    {"bootstrap", add_bootstrap},
+    {"debug-parse", add_debug_parse},
+    {nullptr, nullptr},
+};
+
+const CommandEntry* find_command(std::string_view name) {
+  for (const CommandEntry* c = kCommandTable; c->name; c++)
+    if (name == c->name) return c;
+  return nullptr;
+}
+
+}  // namespace bale::cli

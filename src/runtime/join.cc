@@ -1,0 +1,76 @@
+// Entering a running container (see join.h).
+#include "runtime/join.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fd.h"
+#include "base/fs.h"
+#include "runtime/exec.h"
+
+namespace bale::runtime {
+
+namespace {
+
+[[noreturn]] void gone(const RunRecord& r) {
+  throw Error(fmt::format("container {} (PID {}) exited while exec joined it",
+                          r.name.empty() ? std::to_string(r.pid) : quote(r.name), r.pid),
+              ESRCH);
+}
+
+// A handle on exactly the recorded process: a PID reused after it exited is refused.
+UniqueFd open_process(const RunRecord& r) {
+  UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0)));
+  if (!fd) {
+    if (errno == ESRCH) gone(r);
+    throw_sys("pidfd_open", std::to_string(r.pid));
+  }
+  if (process_start_ticks(r.pid) != r.start_ticks) gone(r);
+  return fd;
+}
+
+bool exited(int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  return poll(&p, 1, 0) > 0;
+}
+
+}  // namespace
+
+std::vector<std::string> target_environment(const RunRecord& r) {
+  auto text = read_file_if_exists(fmt::format("/proc/{}/environ", r.pid), 1 << 20);
+  if (!text) gone(r);
+  std::vector<std::string> env;
+  for (size_t at = 0; at < text->size();) {
+    size_t end = text->find('\0', at);
+    if (end == std::string::npos) end = text->size();
+    if (end > at) env.push_back(text->substr(at, end - at));
+    at = end + 1;
+  }
+  return env;
+}
+
+void join_and_exec(const RunRecord& r, const ContainerSpec& spec) {
+  UniqueFd process = open_process(r);
+  // Both opened before joining: afterwards /proc is the container's view.
+  UniqueFd ns(open(fmt::format("/proc/{}/ns/mnt", r.pid).c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd root(open(fmt::format("/proc/{}/root", r.pid).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!ns || !root) {
+    if (errno == ENOENT || errno == ESRCH) gone(r);
+    throw_sys("open the namespace of", std::to_string(r.pid));
+  }
+  if (setns(ns.get(), CLONE_NEWNS) < 0) throw_sys("setns", fmt::format("/proc/{}/ns/mnt", r.pid));
+  if (fchdir(root.get()) < 0 || chroot(".") < 0) throw_sys("chroot", "the container's root");
+  // The handles were taken on the recorded process; if it is gone now, so is the container.
+  if (exited(process.get())) gone(r);
+  exec_target(prepare_exec(spec), {});
+}
+
+}  // namespace bale::runtime
