@@ -4,6 +4,7 @@
 #                                        crun, podman run --rm --network host
 #   warm start of a Debian image   vs  warm start of the busybox image
 #   first run of a Debian image    vs  tar -xzf of the same file into a tmpfs
+#   bale exec NAME /bin/true        vs  nsenter -m -r into the same container (the floor)
 # Same busybox root filesystem for every tool, /bin/true, median of RUNS (default 100).
 # usage: bench/run.sh [RUNS]   (as root; after scripts/setup --bench)
 set -euo pipefail
@@ -39,7 +40,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 # The busybox image and its unpacked tree (the lower dir every tool uses).
 mkdir -p "$w/bb/bin" "$w/bb/etc" "$w/bb/dev" "$w/bb/proc" "$w/bb/sys" "$w/bb/tmp" "$w/bb/run"
 cp /bin/busybox "$w/bb/bin/"
-for a in sh true; do ln -s busybox "$w/bb/bin/$a"; done
+for a in sh true sleep; do ln -s busybox "$w/bb/bin/$a"; done
 echo "root:x:0:0:root:/root:/bin/sh" > "$w/bb/etc/passwd"
 "$bale" pack "$w/bb" -o "$w/bb.bale" 2>/dev/null
 "$bale" run "$w/bb.bale" /bin/true
@@ -136,6 +137,22 @@ else
        "204 ms against 2.2 ms for start-floor (93x): bale at $(ratio "$bale_ms" "$floor")x floor is" \
        "$(awk -v r="$(ratio "$bale_ms" "$floor")" 'BEGIN {printf "%.3f", r / 93}')x podman by that scale"
 fi
+
+# bale exec into a running container, beside nsenter doing the same joins (mount namespace and
+# root) with nothing else: no record lookup, no environment or user from the target.
+echo
+echo "== exec into a running container, /bin/true, median of $runs interleaved rounds =="
+export BALE_RUN_DIR=$w/run
+"$bale" run --name bench-exec "$w/bb.bale" sh -c 'while :; do sleep 1; done' &
+exec_pid=$!
+for _ in $(seq 100); do [ -e "$BALE_RUN_DIR/$exec_pid.json" ] && break; sleep 0.05; done
+mapfile -t r < <("$w/alternate" "$runs" "$bale" exec bench-exec /bin/true ";;" \
+  nsenter -t "$exec_pid" -m -r /bin/true)
+kill "$exec_pid"; wait "$exec_pid" 2>/dev/null || true
+printf '%-52s %9s ms\n' "bale exec NAME /bin/true" "${r[0]%% *}" \
+  "nsenter -t PID -m -r /bin/true" "${r[1]%% *}"
+echo "ratio bale exec/nsenter: $(ratio "${r[0]%% *}" "${r[1]%% *}")   (target <= 1.50)"
+echo "(docker exec and podman exec: no container starts here, see the note above)"
 
 deb=/var/cache/bale-tests/debian-bookworm
 if [ -d "$deb" ]; then
