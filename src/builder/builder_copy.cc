@@ -92,20 +92,21 @@ CopyStep Builder::read_copy(const StageState& s, const Instruction& in) {
   CopyStep c;
   c.add = in.keyword == "add";
   c.what = c.add ? "ADD" : "COPY";
-  auto value = [&](const std::string& f, size_t at) {
+  auto value = [&](const Flag& f) {
     try {
-      return expand(s, f.substr(at));
+      return expand(s, *f.value);
     } catch (const Error& e) {
       fail(in, e.what());
     }
   };
-  for (const auto& f : in.flags) {
-    if (f.rfind("--from=", 0) == 0 && !c.add) c.from = value(f, 7);
-    else if (f.rfind("--chown=", 0) == 0) c.chown = value(f, 8);
-    else if (f.rfind("--chmod=", 0) == 0) c.chmod = value(f, 8);
-    else if (f.rfind("--checksum=", 0) == 0 && c.add) c.checksum = value(f, 11);
-    else if (f == "--link" || f == "--link=true" || f == "--link=false") continue;  // layers are always independent here
-    else fail(in, fmt::format("{}: unknown flag {}", c.what, quote(f.substr(0, f.find('=')))));
+  for (const Flag& f : in.flags) {
+    bool link = f.name == "link" && (!f.value || *f.value == "true" || *f.value == "false");
+    if (f.name == "from" && f.value && !c.add) c.from = value(f);
+    else if (f.name == "chown" && f.value) c.chown = value(f);
+    else if (f.name == "chmod" && f.value) c.chmod = value(f);
+    else if (f.name == "checksum" && f.value && c.add) c.checksum = value(f);
+    else if (link) continue;  // layers are always independent here
+    else fail(in, fmt::format("{}: unknown flag {}", c.what, quote("--" + f.name)));
   }
   if (in.args.size() < 2) fail(in, fmt::format("{} needs at least one source and a destination", c.what));
   try {

@@ -84,18 +84,18 @@ struct Builder::RunFlags {
 Builder::RunFlags Builder::run_flags(const StageState& s, const Instruction& in) {
   RunFlags flags{req_.network, {}};
   try {
-    for (const auto& f : in.flags) {
-      if (f.rfind("--network=", 0) == 0) {
-        flags.network = expand(s, f.substr(10));
+    for (const Flag& f : in.flags) {
+      if (f.name == "network" && f.value) {
+        flags.network = expand(s, *f.value);
         if (flags.network == "default") flags.network = req_.network;
         if (flags.network != "host" && flags.network != "none")
           throw Error(fmt::format("--network={}: bale runs steps with host or none", flags.network));
-      } else if (f.rfind("--mount=", 0) == 0) {
-        flags.mounts.push_back(parse_mount(expand(s, f.substr(8))));
-      } else if (f == "--security=sandbox") {
+      } else if (f.name == "mount" && f.value) {
+        flags.mounts.push_back(parse_mount(expand(s, *f.value)));
+      } else if (f.name == "security" && f.value == "sandbox") {
         continue;
       } else {
-        throw Error(fmt::format("RUN: unknown flag {}", quote(f.substr(0, f.find('=')))));
+        throw Error(fmt::format("RUN: unknown flag {}", quote("--" + f.name)));
       }
     }
   } catch (const Error& e) {

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "builder/builder_context.h"
 #include "builder/cache.h"
+#include "dockerfile/flags.h"
 #include "image/digest.h"
 #include "runtime/mounts.h"
 
@@ -17,16 +18,9 @@ namespace bale::builder {
 MountFlag parse_mount(const std::string& text) {
   MountFlag m;
   m.text = text;
-  size_t i = 0;
-  while (i <= text.size()) {
-    size_t j = text.find(',', i);
-    if (j == std::string::npos) j = text.size();
-    std::string field = text.substr(i, j - i);
-    i = j + 1;
-    if (field.empty()) continue;
-    auto eq = field.find('=');
-    std::string k = field.substr(0, eq), v = eq == std::string::npos ? "" : field.substr(eq + 1);
-    bool flag_true = eq == std::string::npos || v == "true";
+  for (const auto& [k, value] : split_flag_fields(text)) {
+    std::string v = value.value_or("");
+    bool flag_true = !value || v == "true";
     if (k == "type") m.type = v;
     else if (k == "source" || k == "src") m.source = v;
     else if (k == "target" || k == "dst" || k == "destination") m.target = v;
