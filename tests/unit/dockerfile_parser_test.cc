@@ -125,13 +125,13 @@ TEST(BuildParser, Flags) {
 TEST(BuildParser, FlagsAreNamesAndValues) {
   auto df = parse("FROM x\nCOPY --link --chown= --from=a=b src /dst\n");
   const auto& f = df.instructions[1].flags;
-  ASSERT_EQ(f.size(), 3u);
-  EXPECT_EQ(f[0].name, "link");
-  EXPECT_FALSE(f[0].value);
-  EXPECT_EQ(f[1].name, "chown");
-  EXPECT_EQ(f[1].value, "");
-  EXPECT_EQ(f[2].name, "from");
-  EXPECT_EQ(f[2].value, "a=b");
+  const std::vector<std::pair<std::string, std::optional<std::string>>> want{
+      {"link", std::nullopt}, {"chown", ""}, {"from", "a=b"}};
+  ASSERT_EQ(f.size(), want.size());
+  for (size_t i = 0; i < want.size(); i++) {
+    EXPECT_EQ(f[i].name, want[i].first);
+    EXPECT_EQ(f[i].value, want[i].second);
+  }
   auto fields = split_flag_fields("type=cache,,target=/x=y,ro");
   ASSERT_EQ(fields.size(), 3u);
   EXPECT_EQ(fields[1].key, "target");
