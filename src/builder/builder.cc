@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "builder/builder_context.h"
 #include "builder/instructions.h"
+#include "dockerfile/flags.h"
 #include "dockerfile/parser.h"
 #include "builder/progress.h"
 #include "builder/run_step.h"
@@ -117,6 +118,15 @@ BuildContext& Builder::context() {
 
 namespace {
 
+// The stage or image a flag takes content from: COPY --from=REF, RUN --mount=...,from=REF.
+std::optional<std::string> from_ref(const Flag& f) {
+  if (f.name == "from") return f.value;
+  if (f.name != "mount" || !f.value) return std::nullopt;
+  for (const auto& field : split_flag_fields(*f.value))
+    if (field.key == "from" && field.value) return field.value;
+  return std::nullopt;
+}
+
 // An instruction whose arguments are wrong whatever the variables hold (the same messages as
 // the steps themselves give when they run).
 std::optional<std::string> shape_error(const Instruction& in) {
@@ -163,13 +173,9 @@ void Builder::count_steps() {
     const Stage& st = plan_.stages[i];
     if (auto j = ref_of(st.from->args[0]); j && *j < i) todo.push_back(*j);
     for (const Instruction* in : st.body)
-      for (const auto& f : in->flags) {
-        auto at = f.find("from=");
-        if (at == std::string::npos) continue;
-        std::string ref = f.substr(at + 5);
-        ref = ref.substr(0, ref.find(','));
-        if (auto j = ref_of(ref)) todo.push_back(*j);
-      }
+      for (const Flag& f : in->flags)
+        if (auto ref = from_ref(f))
+          if (auto j = ref_of(*ref)) todo.push_back(*j);
   }
   size_t total = 0;
   for (size_t i : needed) total += 1 + plan_.stages[i].body.size();
@@ -238,9 +244,9 @@ StageState Builder::start_stage(const Stage& st) {
   std::string ref;
   try {
     ref = expand_word(from.args[0], map_lookup(global_args_), escape());
-    for (const auto& f : from.flags) {
-      if (f.rfind("--platform=", 0) != 0) fail(from, fmt::format("FROM: unknown flag {}", quote(f)));
-      std::string p = expand_word(f.substr(11), map_lookup(global_args_), escape());
+    for (const Flag& f : from.flags) {
+      if (f.name != "platform" || !f.value) fail(from, fmt::format("FROM: unknown flag {}", quote(f.text())));
+      std::string p = expand_word(*f.value, map_lookup(global_args_), escape());
       if (p != global_args_["TARGETPLATFORM"] && p != "linux/" + image::goarch())
         fail(from, fmt::format("FROM --platform={}: bale builds for this machine's platform ({}) only",
                                p, global_args_["TARGETPLATFORM"]));

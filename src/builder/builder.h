@@ -36,6 +36,9 @@ struct BuildRequest {
 
 class Progress;
 class BuildContext;
+struct CopyStep;
+struct MountFlag;
+struct RunSpec;
 
 class Builder {
  public:
@@ -78,6 +81,18 @@ class Builder {
   };
   Tree from_tree(const Instruction& in, const std::string& ref, StepDir& mounts,
                  std::vector<LayerView>& views);
+  // COPY/ADD in parts (builder_copy.cc): the instruction read, then its sources gathered for
+  // the key, URLs downloaded into `downloads` when their content keys the step.
+  CopyStep read_copy(const StageState& s, const Instruction& in);
+  nlohmann::json copy_sources(const StageState& s, const Instruction& in, CopyStep& c,
+                              const Tree& tree, StepDir& downloads);
+  // RUN in parts (builder_run.cc): its flags, the key of its mounts, and the step run.
+  struct RunFlags;
+  RunFlags run_flags(const StageState& s, const Instruction& in);
+  nlohmann::json mount_keys(const Instruction& in, const std::vector<MountFlag>& mounts,
+                            std::vector<Tree>& trees, StepDir& from_mounts,
+                            std::vector<LayerView>& views);
+  void run_spec(const Instruction& in, RunSpec& spec, StepDir& step);
   void count_steps();
   char escape() const { return dockerfile_.directives.escape; }
 

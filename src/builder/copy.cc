@@ -1,12 +1,11 @@
-// COPY/ADD file operations (see copy.h). Every path on the destination side is resolved beneath
-// the view's root fd, so an image's symlinks can never send a write outside it.
+// COPY/ADD file operations (see copy.h): the objects written into the change set, and
+// Docker's destination rules. Where they land is copy_dest's.
 #include "builder/copy.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -20,42 +19,14 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "builder/copy_dest.h"
 #include "image/body_reader.h"
-#include "image/digest.h"
 #include "image/tree_tar.h"
 #include "image/unpack.h"
 
 namespace bale::builder {
 
 namespace {
-
-// Below a source directory nothing is followed: the walk listed what is there.
-UniqueFd open_below(int dir, const std::string& rel, int flags) {
-  UniqueFd fd(openat2_with(dir, rel, flags | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
-  if (!fd) throw_sys("open", rel);
-  return fd;
-}
-
-std::string proc_fd(int fd) { return fmt::format("/proc/self/fd/{}", fd); }
-
-struct stat stat_fd(int fd, const std::string& name) {
-  struct stat st;
-  if (fstat(fd, &st) < 0) throw_sys("stat", name);
-  return st;
-}
-
-void copy_xattrs(int from, int to, const std::string& name) {
-  char names[16384];
-  ssize_t n = flistxattr(from, names, sizeof names);
-  if (n <= 0) return;  // none, or a file system without them
-  for (const char* k = names; k < names + n; k += std::strlen(k) + 1) {
-    if (!image::xattr_belongs_in_image(k)) continue;
-    char value[65536];
-    ssize_t len = fgetxattr(from, k, value, sizeof value);
-    if (len >= 0 && fsetxattr(to, k, value, static_cast<size_t>(len), 0) < 0)
-      throw sys_error(fmt::format("set xattr {} on", k), name, errno);
-  }
-}
 
 // Is this file a tar archive, plain or compressed with anything libarchive reads?
 bool is_tar_archive(int fd, const std::string& name) {
@@ -70,48 +41,15 @@ bool is_tar_archive(int fd, const std::string& name) {
   }
 }
 
-// Writes into a step's change set (`upper`) directly, not through an overlay: creating files in
-// an overlay costs several times what it costs on the file system below. What is already in the
-// stage is looked up in `view`, a read-only mount of its layers: directories on the way are
-// copied up by hand (their metadata kept, as overlayfs would), and paths resolve through the
-// stage's symlinks as they would in the container.
+// Writes into a step's change set directly, not through an overlay: creating files in an
+// overlay costs several times what it costs on the file system below. `dest` knows what the
+// stage holds already; the Copier writes each object with its owner, mode, times and xattrs,
+// and keeps hardlinks linked.
 class Copier {
  public:
-  Copier(int view_fd, std::string view_path, int upper_fd, const CopyOptions& opts,
-         const std::string& what)
-      : view_(view_fd), view_path_(std::move(view_path)), root_(upper_fd), opts_(opts),
-        what_(what) {}
+  Copier(CopyDest& dest, const CopyOptions& opts) : dest_(dest), opts_(opts) {}
 
-  // `path` with the stage's symlinks resolved (inside the stage), as far as it exists.
-  std::string canonical(const std::string& path) {
-    std::string clean = clean_path(path.empty() ? "/" : path);
-    if (clean == "/" || clean == ".") return "/";
-    if (UniqueFd fd(open_in_root(view_, clean, O_PATH)); fd) {
-      char buf[4096];
-      ssize_t n = readlink(proc_fd(fd.get()).c_str(), buf, sizeof buf - 1);
-      if (n > 0) {
-        std::string real(buf, static_cast<size_t>(n));
-        if (real == view_path_) return "/";
-        if (real.rfind(view_path_ + "/", 0) == 0) return real.substr(view_path_.size());
-      }
-    }
-    std::string parent = canonical(dirname_of(clean));
-    return (parent == "/" ? "" : parent) + "/" + basename_of(clean);
-  }
-
-  // The directory `path` in the change set, made (with its missing parents) when absent.
-  UniqueFd make_dir(const std::string& path) { return make_canonical_dir(canonical(path)); }
-
-  // Is there a directory at `path` (no symlink followed at the end) in the stage already?
-  bool stage_has_dir(const std::string& path, struct stat* out = nullptr) const {
-    UniqueFd fd(open_in_root(view_, path, O_PATH | O_NOFOLLOW));
-    struct stat st;
-    if (!fd || fstat(fd.get(), &st) < 0) return false;
-    if (out) *out = st;
-    return S_ISDIR(st.st_mode);
-  }
-
-  // Copies the object `src` (an O_PATH fd) as `name`  // Copies the object `src` (an O_PATH fd) as `name` in the directory `dir` of the view; `where`
+  // Copies the object `src` (an O_PATH fd) as `name` in the directory `dir` of the view; `where`
   // is its path in the view, for hardlinks and messages.
   void copy_one(int src, const struct stat& st, int dir, const std::string& name,
                 const std::string& where) {
@@ -121,7 +59,7 @@ class Copier {
       if (it != links_.end()) return link_to(it->second, dir, name, where);
       links_[{st.st_dev, st.st_ino}] = where;
     }
-    clear_way(dir, name, where);
+    dest_.clear_way(dir, name, where);
     if (S_ISREG(st.st_mode)) {
       copy_file(src, st, dir, name, where);
     } else if (S_ISLNK(st.st_mode)) {
@@ -166,7 +104,7 @@ class Copier {
   // Directory mtimes are set last: adding their contents changed them.
   void finish_dirs() {
     for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
-      UniqueFd fd(open_in_root(root_, it->first, O_PATH | O_DIRECTORY));
+      UniqueFd fd(open_in_root(dest_.upper(), it->first, O_PATH | O_DIRECTORY));
       timespec ts[2] = {it->second, it->second};
       if (fd) utimensat(fd.get(), "", ts, AT_EMPTY_PATH);
     }
@@ -177,50 +115,6 @@ class Copier {
   mode_t mode_of(const struct stat& st) const { return opts_.chmod.value_or(st.st_mode & 07777); }
 
  private:
-  UniqueFd make_canonical_dir(const std::string& c) {
-    if (UniqueFd fd(openat2_with(root_, c == "/" ? "." : c.substr(1), O_PATH | O_DIRECTORY,
-                                 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
-        fd)
-      return fd;
-    UniqueFd up = make_canonical_dir(dirname_of(c));
-    std::string leaf = basename_of(c);
-    struct stat have;
-    UniqueFd in_stage(open_in_root(view_, c, O_PATH | O_NOFOLLOW));
-    bool exists = in_stage && fstat(in_stage.get(), &have) == 0;
-    if (exists && !S_ISDIR(have.st_mode))
-      throw Error(fmt::format("{}: destination {}: something that is not a directory is in the way",
-                              what_, quote(c)));
-    if (mkdirat(up.get(), leaf.c_str(), 0700) < 0 && errno != EEXIST)
-      throw sys_error(fmt::format("{}: create directory", what_), c, errno);
-    UniqueFd fd = open_below(up.get(), leaf, O_RDONLY | O_DIRECTORY);
-    if (exists) {
-      copy_up(in_stage.get(), have, fd.get(), c);
-    } else {
-      if (fchown(fd.get(), owner_uid(0), owner_gid(0)) < 0 || fchmod(fd.get(), 0755) < 0)
-        throw_sys("chown", c);
-    }
-    return fd;
-  }
-
-  // A directory of the stage, made in the change set with the stage's metadata.
-  void copy_up(int stage_fd, const struct stat& st, int made, const std::string& where) {
-    UniqueFd from(open(proc_fd(stage_fd).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (from) copy_xattrs(from.get(), made, where);
-    if (fchown(made, st.st_uid, st.st_gid) < 0) throw_sys("chown", where);
-    if (fchmod(made, st.st_mode & 07777) < 0) throw_sys("chmod", where);
-    // Its mtime becomes the time of the copy, as when overlayfs copies it up to add to it.
-  }
-
-  // Makes room for `name`: what is there is replaced, unless it is a directory.
-  void clear_way(int dir, const std::string& name, const std::string& where) {
-    struct stat st;
-    bool in_upper = fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-    if ((in_upper && S_ISDIR(st.st_mode)) || (!in_upper && stage_has_dir(where)))
-      throw Error(fmt::format("{}: cannot replace the directory {} with a file", what_,
-                              quote(where)));
-    if (in_upper && unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
-  }
-
   void copy_dir(int src, const struct stat& st, int dir, const std::string& name,
                 const std::string& where) {
     struct stat have;
@@ -229,10 +123,10 @@ class Copier {
       if (unlinkat(dir, name.c_str(), 0) < 0) throw_sys("remove", where);
     }
     if (mkdirat(dir, name.c_str(), 0700) < 0) throw_sys("mkdir", where);
-    if (stage_has_dir(where, &have)) {  // merged into the stage's: copied up, metadata kept
+    if (dest_.stage_has_dir(where, &have)) {  // merged into the stage's: copied up, metadata kept
       UniqueFd made = open_below(dir, name, O_RDONLY | O_DIRECTORY);
-      UniqueFd in_stage(open_in_root(view_, where, O_PATH | O_NOFOLLOW));
-      copy_up(in_stage.get(), have, made.get(), where);
+      UniqueFd in_stage(open_in_root(dest_.view(), where, O_PATH | O_NOFOLLOW));
+      dest_.copy_up(in_stage.get(), have, made.get(), where);
       return;
     }
     UniqueFd made = open_below(dir, name, O_RDONLY | O_DIRECTORY);
@@ -269,18 +163,15 @@ class Copier {
 
   void link_to(const std::string& first, int dir, const std::string& name,
                const std::string& where) {
-    UniqueFd parent(open_in_root(root_, dirname_of(first), O_PATH | O_DIRECTORY));
+    UniqueFd parent(open_in_root(dest_.upper(), dirname_of(first), O_PATH | O_DIRECTORY));
     if (!parent) throw_sys("open", dirname_of(first));
-    clear_way(dir, name, where);
+    dest_.clear_way(dir, name, where);
     if (linkat(parent.get(), basename_of(first).c_str(), dir, name.c_str(), 0) < 0)
       throw_sys("link", where);
   }
 
-  int view_;
-  std::string view_path_;
-  int root_;
+  CopyDest& dest_;
   const CopyOptions& opts_;
-  std::string what_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
   std::vector<std::pair<std::string, timespec>> dir_times_;
 };
@@ -293,32 +184,6 @@ void extract_into(int file_fd, const std::string& name, int dest_dir) {
 
 }  // namespace
 
-int open_source(const CopySource& source, const std::string& what) {
-  uint64_t resolve = source.tree.empty() ? RESOLVE_BENEATH : RESOLVE_IN_ROOT;
-  int fd = openat2_with(source.root_fd, source.path, O_PATH, resolve | RESOLVE_NO_MAGICLINKS);
-  if (fd >= 0) return fd;
-  if (errno == EXDEV)
-    throw Error(fmt::format("{} source {}: a symbolic link on the way leads out of the build "
-                            "context", what, quote(source.path)));
-  if (!source.tree.empty())
-    throw Error(fmt::format("{} source {} in {}: {}", what, quote(source.path), source.tree,
-                            std::strerror(errno)), errno);
-  throw sys_error(fmt::format("{} source", what), source.path, errno);
-}
-
-std::vector<ContextEntry> list_tree(const CopySource& source, const std::string& what) {
-  UniqueFd dir(open_source(source, what));
-  std::vector<ContextEntry> out;
-  walk_tree(proc_fd(dir.get()), [&](const std::string& p, const struct stat& st) {
-    std::string rel = p.substr(proc_fd(dir.get()).size() + 1);
-    EntryType t = S_ISDIR(st.st_mode) ? EntryType::kDir
-                  : S_ISLNK(st.st_mode) ? EntryType::kSymlink : EntryType::kFile;
-    out.push_back({rel, t});
-    return S_ISDIR(st.st_mode);
-  });
-  return out;
-}
-
 void copy_into(const std::string& view, const std::string& upper,
                const std::vector<CopySource>& sources, const std::string& dest,
                const CopyOptions& opts, const std::string& what) {
@@ -330,17 +195,18 @@ void copy_into(const std::string& view, const std::string& upper,
   if (!real) throw_sys("resolve", view);
   std::string view_path = real;
   free(real);
-  Copier copier(view_fd.get(), view_path, root_fd.get(), opts, what);
+  CopyDest to(view_fd.get(), view_path, root_fd.get(), opts, what);
+  Copier copier(to, opts);
   bool dest_dir_hint = dest.ends_with('/') || dest.ends_with("/.") || dest == "/";
   if (sources.size() > 1 && !dest_dir_hint)
     throw Error(fmt::format("{} with more than one source needs a directory destination that "
                             "ends with '/': {}", what, quote(dest)));
-  std::string target = copier.canonical(dest == "/" ? "/" : clean_path(dest));
+  std::string target = to.canonical(dest == "/" ? "/" : clean_path(dest));
   for (const auto& s : sources) {
     UniqueFd src(open_source(s, what));
     struct stat st = stat_fd(src.get(), s.path);
     if (S_ISDIR(st.st_mode)) {
-      UniqueFd dir = copier.make_dir(target);
+      UniqueFd dir = to.make_dir(target);
       UniqueFd src_dir(open(proc_fd(src.get()).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
       copier.copy_below(src_dir.get(), s.below, dir.get(), target == "/" ? "" : target);
       continue;
@@ -348,7 +214,7 @@ void copy_into(const std::string& view, const std::string& upper,
     if (opts.extract_archives && S_ISREG(st.st_mode)) {
       UniqueFd in(open(proc_fd(src.get()).c_str(), O_RDONLY | O_CLOEXEC));
       if (is_tar_archive(in.get(), s.path)) {
-        UniqueFd dir = copier.make_dir(target);
+        UniqueFd dir = to.make_dir(target);
         UniqueFd rw(open(proc_fd(dir.get()).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         extract_into(in.get(), s.path, rw.get());
         continue;
@@ -359,45 +225,15 @@ void copy_into(const std::string& view, const std::string& upper,
       UniqueFd in_upper(openat2_with(root_fd.get(), target == "/" ? "." : target.substr(1), O_PATH,
                                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
       into_dir = (in_upper && S_ISDIR(stat_fd(in_upper.get(), target).st_mode)) ||
-                 copier.stage_has_dir(target);
+                 to.stage_has_dir(target);
     }
     std::string dir_path = into_dir ? target : dirname_of(target);
     std::string name = into_dir ? basename_of(clean_path(s.path)) : basename_of(target);
-    UniqueFd dir = copier.make_dir(dir_path);
+    UniqueFd dir = to.make_dir(dir_path);
     std::string where = (dir_path == "/" ? "" : dir_path) + "/" + name;
     copier.copy_one(src.get(), st, dir.get(), name, where);
   }
   copier.finish_dirs();
-}
-
-std::string hash_source(const CopySource& source, const std::string& what) {
-  auto d = image::Digest::sha256();
-  UniqueFd top(open_source(source, what));
-  auto add = [&](int fd, const std::string& rel) {
-    struct stat st = stat_fd(fd, rel);
-    d.update(rel);
-    d.update(std::string_view("\0", 1));
-    d.update(fmt::format("{:o}", st.st_mode));
-    d.update(std::string_view("\0", 1));
-    if (S_ISLNK(st.st_mode)) {
-      char target[4096];
-      ssize_t n = readlinkat(fd, "", target, sizeof target);
-      if (n > 0) d.update(std::string_view(target, static_cast<size_t>(n)));
-    } else if (S_ISREG(st.st_mode)) {
-      UniqueFd in(open(proc_fd(fd).c_str(), O_RDONLY | O_CLOEXEC));
-      if (!in) throw_sys("open", rel);
-      d.update_from(in.get(), rel);
-    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-      d.update(fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev)));
-    }
-    d.update(std::string_view("\n", 1));
-  };
-  add(top.get(), ".");
-  if (!source.below.empty()) {
-    UniqueFd dir(open(proc_fd(top.get()).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    for (const auto& e : source.below) add(open_below(dir.get(), e.path, O_PATH).get(), e.path);
-  }
-  return d.hex();
 }
 
 }  // namespace bale::builder

@@ -98,27 +98,26 @@ json healthcheck(const StageState& s, const Instruction& in) {
   if (test.size() < 2 || (test.size() == 2 && test[1].get<std::string>().empty()))
     throw Error("HEALTHCHECK CMD needs a command");
   hc["Test"] = test;
-  for (const auto& f : in.flags) {
-    auto eq = f.find('=');
-    std::string name = f.substr(0, eq), value = eq == std::string::npos ? "" : f.substr(eq + 1);
-    if (name == "--retries") {
+  for (const Flag& f : in.flags) {
+    std::string value = f.value.value_or("");
+    if (f.name == "retries") {
       int n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size() || n < 0)
-        throw Error(fmt::format("HEALTHCHECK {}: not a count", f));
+        throw Error(fmt::format("HEALTHCHECK {}: not a count", f.text()));
       hc["Retries"] = n;
       continue;
     }
     static const std::pair<const char*, const char*> durations[] = {
-        {"--interval", "Interval"}, {"--timeout", "Timeout"}, {"--start-period", "StartPeriod"},
-        {"--start-interval", "StartInterval"}};
+        {"interval", "Interval"}, {"timeout", "Timeout"}, {"start-period", "StartPeriod"},
+        {"start-interval", "StartInterval"}};
     bool known = false;
     for (auto [flag, field] : durations)
-      if (name == flag) {
+      if (f.name == flag) {
         hc[field] = parse_duration(value);
         known = true;
       }
-    if (!known) throw Error(fmt::format("HEALTHCHECK: unknown flag {}", quote(name)));
+    if (!known) throw Error(fmt::format("HEALTHCHECK: unknown flag {}", quote("--" + f.name)));
   }
   (void)s;
   return hc;

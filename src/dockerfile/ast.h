@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,18 @@ struct Heredoc {
   int fd = 0;           // N in `N<<EOF`; 0 when absent
 };
 
+// One `--name[=value]` word before an instruction's arguments, quotes removed, split once at
+// its first '=' (dockerfile/flags.h); the executor reads flags by name.
+struct Flag {
+  std::string name;                  // without the leading "--": "from", "mount"
+  std::optional<std::string> value;  // none for a bare `--link`; "" for `--link=`
+  // The word as written (quotes removed), for dumps and messages: "--from=build".
+  std::string text() const { return "--" + name + (value ? "=" + *value : ""); }
+};
+
 struct Instruction {
-  std::string keyword;             // lower-case: "run", "copy", ...
-  std::vector<std::string> flags;  // "--from=x" words before the arguments, quotes removed
+  std::string keyword;      // lower-case: "run", "copy", ...
+  std::vector<Flag> flags;  // in the order written
   // Exec (JSON) form: one element each. Shell form of RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK CMD:
   // the whole remaining text as one string. ENV/LABEL: triples (key, raw value, "=") for
   // `k=v` words or (key, rest of line, "") for the legacy `ENV k v`. ARG: `k=v` words as

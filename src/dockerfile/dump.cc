@@ -70,7 +70,7 @@ std::string dump(const Instruction& inst) {
   std::string out = inst.keyword;
   if (!inst.flags.empty()) {
     out += " [";
-    for (size_t i = 0; i < inst.flags.size(); i++) out += (i ? " " : "") + go_quote(inst.flags[i]);
+    for (size_t i = 0; i < inst.flags.size(); i++) out += (i ? " " : "") + go_quote(inst.flags[i].text());
     out += "]";
   }
   if (inst.onbuild) out += " (" + dump(*inst.onbuild) + ")";

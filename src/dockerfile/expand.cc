@@ -1,11 +1,13 @@
 // Variable substitution with BuildKit's lexer rules: a rune-by-rune reader for quotes, escapes
-// and ${...}, the `*`/`?` globs of the # % / operators, and the word splitting beside it.
+// and ${...}, and the word splitting beside it. The globs of the # % / operators are
+// expand_glob's.
 #include "dockerfile/expand.h"
 
 #include <algorithm>
 #include <cstdint>
 
 #include "base/error.h"
+#include "dockerfile/expand_glob.h"
 #include "dockerfile/text.h"
 
 namespace bale::dockerfile {
@@ -16,170 +18,9 @@ constexpr int kMaxDepth = 100;         // nested ${...}: deeper only serves to e
 
 bool is_ascii_digit(char32_t r) { return r >= '0' && r <= '9'; }
 
-// Go's unicode.IsLetter || IsDigit || '_' decides where BuildKit ends a name. ASCII is exact;
-// other code points count as letters unless they fall in the punctuation, symbol, mark,
-// emoji or private-use blocks below: an approximation, as there are no Unicode tables here.
-bool is_name_rune(char32_t r) {
-  if (r < 0x80)
-    return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || is_ascii_digit(r) || r == '_';
-  if (r > 0x10FFFF) return false;
-  if (r == 0xAA || r == 0xB5 || r == 0xBA) return true;  // ª µ º: the Latin-1 letters
-  static constexpr std::pair<char32_t, char32_t> kNotLetters[] = {
-      {0x80, 0xBF},     {0xD7, 0xD7},     {0xF7, 0xF7},       {0x300, 0x36F},     {0x2000, 0x206F},
-      {0x20A0, 0x20FF}, {0x2190, 0x2BFF}, {0x3000, 0x3004},   {0x3008, 0x3020},   {0xE000, 0xF8FF},
-      {0xFE00, 0xFE0F}, {0xFE30, 0xFE6F}, {0xFF00, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},
-      {0xFF5B, 0xFF65}, {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF}, {0xE0000, 0x10FFFF}};
-  for (auto [lo, hi] : kNotLetters) {
-    if (r >= lo && r <= hi) return false;
-  }
-  return !is_space(r);
-}
-
 // POSIX special parameters; BuildKit reads them as one-character names (normally unset).
 bool is_special_param(char32_t r) {
   return r == '@' || r == '*' || r == '#' || r == '?' || r == '-' || r == '$' || r == '!';
-}
-
-// A string's runes as Go ranges over them (an invalid byte is one U+FFFD), with the byte
-// offset of each and of the end, so matches found on runes cut the original bytes.
-struct Decoded {
-  std::vector<char32_t> runes;
-  std::vector<size_t> offsets;
-};
-
-Decoded decode(std::string_view s) {
-  Decoded d;
-  size_t len = 0;
-  for (size_t pos = 0; pos < s.size(); pos += len) {
-    d.runes.push_back(decode_rune(s, pos, &len));
-    d.offsets.push_back(pos);
-  }
-  d.offsets.push_back(s.size());
-  return d;
-}
-
-// ---- Globs. BuildKit turns them into Go regexps: `*` is ".*" (greedy for ##, %% and /, lazy
-// for # and %), `?` is ".", which matches any rune but a newline.
-
-struct GlobToken {
-  enum Kind { kLit, kAny, kStar } kind;
-  char32_t rune = 0;
-};
-using Glob = std::vector<GlobToken>;
-
-constexpr size_t kNone = SIZE_MAX;
-
-bool token_matches(const GlobToken& t, char32_t c) {
-  if (t.kind == GlobToken::kLit) return t.rune == c;
-  return c != '\n';
-}
-
-// Puts a thread that began at `start` into `state`, and into the states a run of stars lets
-// it reach without reading. Each state keeps its earliest start: the leftmost match wins.
-void add_state(const Glob& g, std::vector<size_t>& states, size_t state, size_t start) {
-  for (; states[state] > start; state++) {
-    states[state] = start;
-    if (state == g.size() || g[state].kind != GlobToken::kStar) break;
-  }
-}
-
-struct Span {
-  size_t begin, end;  // rune indices
-};
-
-// The leftmost match of `g` in `runes` at or after `from` (only at `from` when anchored) and,
-// among the matches starting there, the longest or shortest: what Go's leftmost-first regexp
-// gives when all stars are greedy or all lazy. Runs all threads at once: O(text * glob).
-std::optional<Span> find(const Glob& g, const std::vector<char32_t>& runes, size_t from,
-                         bool anchored, bool longest) {
-  std::vector<size_t> cur(g.size() + 1, kNone), next(g.size() + 1);
-  std::optional<Span> best;
-  for (size_t pos = from;; pos++) {
-    if (!best && (!anchored || pos == from)) add_state(g, cur, 0, pos);
-    size_t start = cur[g.size()];
-    if (start != kNone && (!best || start < best->begin || (start == best->begin && longest))) {
-      best = Span{start, pos};
-    }
-    if (pos == runes.size() || (best && !longest)) break;
-    std::fill(next.begin(), next.end(), kNone);
-    for (size_t i = 0; i < g.size(); i++) {
-      if (cur[i] == kNone || !token_matches(g[i], runes[pos])) continue;
-      add_state(g, next, g[i].kind == GlobToken::kStar ? i : i + 1, cur[i]);
-    }
-    cur.swap(next);
-    bool alive = std::any_of(cur.begin(), cur.end(),
-                             [&](size_t s) { return s != kNone && (!best || s <= best->begin); });
-    if (!alive && (best || anchored)) break;
-  }
-  return best;
-}
-
-// `value` without its shortest or longest prefix (or suffix) matching `g`.
-std::string trim(std::string_view value, const Glob& g, bool suffix, bool longest) {
-  Decoded d = decode(value);
-  if (!suffix) {
-    auto m = find(g, d.runes, 0, true, longest);
-    return std::string(m ? value.substr(d.offsets[m->end]) : value);
-  }
-  // The shortest rightmost match is the shortest leftmost one in the reversed text.
-  std::vector<char32_t> runes(d.runes.rbegin(), d.runes.rend());
-  Glob reversed(g.rbegin(), g.rend());
-  auto m = find(reversed, runes, 0, true, longest);
-  return std::string(m ? value.substr(0, d.offsets[runes.size() - m->end]) : value);
-}
-
-// Go's Regexp.Expand, which ReplaceAllString (BuildKit's ${v//p/r}) applies to r: "$$" is
-// "$", $name and ${name} a capture group. A glob's regexp has only group 0, the whole match.
-std::string go_template(std::string_view t, std::string_view match) {
-  std::string out;
-  size_t i = 0;
-  while (i < t.size()) {
-    size_t dollar = t.find('$', i);
-    out.append(t.substr(i, dollar - i));
-    if (dollar == std::string_view::npos) break;
-    i = dollar + 1;
-    if (i < t.size() && t[i] == '$') {
-      out += '$';
-      i++;
-      continue;
-    }
-    bool brace = i < t.size() && t[i] == '{';
-    size_t begin = i + brace, end = begin, len = 0;
-    while (end < t.size() && is_name_rune(decode_rune(t, end, &len))) end += len;
-    if (end == begin || (brace && (end == t.size() || t[end] != '}'))) {
-      out += '$';  // not a reference: Go keeps the '$'
-      continue;
-    }
-    if (t.substr(begin, end - begin) == "0") out.append(match);
-    i = end + brace;
-  }
-  return out;
-}
-
-// ${v/p/r} and ${v//p/r}: leftmost-longest matches replaced, stepping as Go's replaceAll does
-// (an empty match right after a match is skipped, and the search always advances).
-std::string replace(std::string_view value, const Glob& g, std::string_view repl, bool all) {
-  Decoded d = decode(value);
-  auto bytes = [&](size_t from, size_t to) {
-    return value.substr(d.offsets[from], d.offsets[to] - d.offsets[from]);
-  };
-  std::string out;
-  size_t last = 0;  // end of the previous match
-  for (size_t pos = 0; pos <= d.runes.size();) {
-    auto m = find(g, d.runes, pos, false, true);
-    if (!m) break;
-    out.append(bytes(last, m->begin));
-    if (!all) {
-      out.append(repl);
-    } else if (m->end > last || m->begin == 0) {
-      out.append(go_template(repl, bytes(m->begin, m->end)));
-    }
-    last = m->end;
-    if (!all) break;
-    pos = std::max(pos + 1, m->end);
-  }
-  out.append(value.substr(d.offsets[last]));
-  return out;
 }
 
 // ---- Word splitting, done beside the expansion as BuildKit does: blanks in the text or in
@@ -379,7 +220,7 @@ std::string Lexer::apply(const std::string& name, char32_t op, bool colon, std::
     default: {  // '#' or '%'; doubled, the longest match
       bool longest = !word.empty() && static_cast<unsigned char>(word[0]) == op;
       if (longest) word.erase(0, 1);
-      return trim(value.value_or(""), compile_glob(word), op == '%', longest);
+      return trim_glob(value.value_or(""), compile_glob(word), op == '%', longest);
     }
   }
 }
@@ -390,7 +231,7 @@ std::string Lexer::replace_op(const std::string& name) {
   std::string pattern = read_operand('/', true, "missing '/' after the pattern");
   std::string repl = read_operand('}', true, "missing '}'");
   std::string value = get(name).value_or("");
-  return replace(value, compile_glob(pattern), repl, all);
+  return replace_glob(value, compile_glob(pattern), repl, all);
 }
 
 // An operand inside ${...}. Whatever fails by running into the end of the text (an unmatched

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "dockerfile/arguments.h"
+#include "dockerfile/flags.h"
 #include "dockerfile/text.h"
 #include "dockerfile/words.h"
 
@@ -79,7 +80,7 @@ Instruction parse_instruction(std::string_view line, char escape) {
   inst.keyword = to_lower_ascii(parts[0]);
   if (!is_known_instruction(inst.keyword)) throw unknown_instruction(parts[0]);
   FlagSplit split = extract_flags(parts.size() == 2 ? std::string_view(parts[1]) : "");
-  inst.flags = std::move(split.flags);
+  for (const auto& word : split.flags) inst.flags.push_back(parse_flag(word));
   std::string_view rest = trim_space(split.rest);
   if (inst.keyword == "onbuild")
     inst.onbuild = parse_trigger(rest, escape);

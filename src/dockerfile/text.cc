@@ -1,6 +1,8 @@
 // UTF-8 and whitespace helpers for the Dockerfile parser.
 #include "dockerfile/text.h"
 
+#include <utility>
+
 namespace bale::dockerfile {
 
 char32_t decode_rune(std::string_view s, size_t pos, size_t* len) {
@@ -90,6 +92,36 @@ std::string to_lower_ascii(std::string_view s) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+// ASCII is exact; other code points count as letters unless they fall in the punctuation,
+// symbol, mark, emoji or private-use blocks below: an approximation, as there are no Unicode
+// tables here.
+bool is_name_rune(char32_t r) {
+  if (r < 0x80)
+    return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_';
+  if (r > 0x10FFFF) return false;
+  if (r == 0xAA || r == 0xB5 || r == 0xBA) return true;  // ª µ º: the Latin-1 letters
+  static constexpr std::pair<char32_t, char32_t> kNotLetters[] = {
+      {0x80, 0xBF},     {0xD7, 0xD7},     {0xF7, 0xF7},       {0x300, 0x36F},     {0x2000, 0x206F},
+      {0x20A0, 0x20FF}, {0x2190, 0x2BFF}, {0x3000, 0x3004},   {0x3008, 0x3020},   {0xE000, 0xF8FF},
+      {0xFE00, 0xFE0F}, {0xFE30, 0xFE6F}, {0xFF00, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},
+      {0xFF5B, 0xFF65}, {0xFFF0, 0xFFFF}, {0x1F000, 0x1FAFF}, {0xE0000, 0x10FFFF}};
+  for (auto [lo, hi] : kNotLetters) {
+    if (r >= lo && r <= hi) return false;
+  }
+  return !is_space(r);
+}
+
+Decoded decode(std::string_view s) {
+  Decoded d;
+  size_t len = 0;
+  for (size_t pos = 0; pos < s.size(); pos += len) {
+    d.runes.push_back(decode_rune(s, pos, &len));
+    d.offsets.push_back(pos);
+  }
+  d.offsets.push_back(s.size());
+  return d;
 }
 
 }  // namespace bale::dockerfile

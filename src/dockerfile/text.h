@@ -32,4 +32,15 @@ std::vector<std::string> split_words(std::string_view s, size_t max_parts = 0);
 
 std::string to_lower_ascii(std::string_view s);
 
+// Go's unicode.IsLetter || IsDigit || '_': where BuildKit ends a variable name.
+bool is_name_rune(char32_t r);
+
+// A string's runes as Go ranges over them (an invalid byte is one U+FFFD), with the byte
+// offset of each and of the end, so matches found on runes cut the original bytes.
+struct Decoded {
+  std::vector<char32_t> runes;
+  std::vector<size_t> offsets;
+};
+Decoded decode(std::string_view s);
+
 }  // namespace bale::dockerfile

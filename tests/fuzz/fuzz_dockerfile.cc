@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto v = bale::dockerfile::map_vars(vars, &used);
       for (const auto& w : in.flags) {
         try {
-          (void)bale::dockerfile::expand_word(w, v, file.directives.escape);
+          (void)bale::dockerfile::expand_word(w.text(), v, file.directives.escape);
         } catch (const bale::Error&) {
         }
       }

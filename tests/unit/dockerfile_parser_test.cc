@@ -3,12 +3,20 @@
 
 #include "base/error.h"
 #include "dockerfile/dump.h"
+#include "dockerfile/flags.h"
 #include "dockerfile/parser.h"
 
 namespace bale::dockerfile {
 namespace {
 
 Dockerfile parse(std::string_view text) { return parse_dockerfile(text, "Dockerfile"); }
+
+// An instruction's flags as the words they were written as.
+std::vector<std::string> flag_words(const Instruction& in) {
+  std::vector<std::string> out;
+  for (const auto& f : in.flags) out.push_back(f.text());
+  return out;
+}
 
 // The error message parsing `text` as "path/Dockerfile" gives, or "" if it parses.
 std::string error_of(std::string_view text) {
@@ -105,13 +113,31 @@ TEST(BuildParser, Flags) {
       "RUN --mount=type=cache,target=\"/a b\" --network=none echo --not-a-flag\n"
       "COPY --from=b -- --odd /dst\n");
   const auto& in = df.instructions;
-  EXPECT_EQ(in[0].flags, std::vector<std::string>{"--platform=linux/amd64"});
+  EXPECT_EQ(flag_words(in[0]), std::vector<std::string>{"--platform=linux/amd64"});
   EXPECT_EQ(in[0].args, (std::vector<std::string>{"x", "AS", "b"}));
-  EXPECT_EQ(in[1].flags,
+  EXPECT_EQ(flag_words(in[1]),
             (std::vector<std::string>{"--mount=type=cache,target=/a b", "--network=none"}));
   EXPECT_EQ(in[1].args, std::vector<std::string>{"echo --not-a-flag"});
-  EXPECT_EQ(in[2].flags, std::vector<std::string>{"--from=b"});
+  EXPECT_EQ(flag_words(in[2]), std::vector<std::string>{"--from=b"});
   EXPECT_EQ(in[2].args, (std::vector<std::string>{"--odd", "/dst"}));
+}
+
+TEST(BuildParser, FlagsAreNamesAndValues) {
+  auto df = parse("FROM x\nCOPY --link --chown= --from=a=b src /dst\n");
+  const auto& f = df.instructions[1].flags;
+  const std::vector<std::pair<std::string, std::optional<std::string>>> want{
+      {"link", std::nullopt}, {"chown", ""}, {"from", "a=b"}};
+  ASSERT_EQ(f.size(), want.size());
+  for (size_t i = 0; i < want.size(); i++) {
+    EXPECT_EQ(f[i].name, want[i].first);
+    EXPECT_EQ(f[i].value, want[i].second);
+  }
+  auto fields = split_flag_fields("type=cache,,target=/x=y,ro");
+  ASSERT_EQ(fields.size(), 3u);
+  EXPECT_EQ(fields[1].key, "target");
+  EXPECT_EQ(fields[1].value, "/x=y");
+  EXPECT_EQ(fields[2].key, "ro");
+  EXPECT_FALSE(fields[2].value);
 }
 
 TEST(BuildParser, EnvForms) {
@@ -144,7 +170,7 @@ TEST(BuildParser, OnbuildHealthcheckAndOthers) {
   const auto& in = df.instructions;
   ASSERT_TRUE(in[1].onbuild);
   EXPECT_EQ(in[1].onbuild->keyword, "copy");
-  EXPECT_EQ(in[1].onbuild->flags, std::vector<std::string>{"--from=y"});
+  EXPECT_EQ(flag_words(*in[1].onbuild), std::vector<std::string>{"--from=y"});
   EXPECT_EQ(in[1].onbuild->original, "COPY --from=y . /app");
   EXPECT_EQ(dump(in[1]), "onbuild (copy [\"--from=y\"] \".\" \"/app\")");
   EXPECT_EQ(in[2].args, std::vector<std::string>{"NONE"});
