@@ -22,10 +22,11 @@ size_t terminal_width() {
 LinePrinter::LinePrinter() : smart_(isatty(STDERR_FILENO) == 1) {}
 
 void LinePrinter::status(const std::string& text, bool force) {
-  if (!smart_) return;
+  if (!smart_ || (drawn_ && text == shown_)) return;
   auto now = std::chrono::steady_clock::now();
   if (!force && drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
+  shown_ = text;
   size_t width = terminal_width();
   // One column short of the width: a character in the last column may make a terminal wrap.
   std::string shown = elide_middle(text, width > 1 ? width - 1 : 0);

@@ -24,6 +24,7 @@ class LinePrinter {
   bool smart_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_{};
+  std::string shown_;  // what the status line shows now: drawing it again would only flicker
 };
 
 // `text` cut in the middle with "..." to fit `width` columns (0: no limit); a status line that

@@ -273,6 +273,7 @@ int run_split(int argc, char** argv, const std::vector<std::string>& command,
     b->add_option("--variant", boot.variant, "debootstrap variant (default minbase)");
     b->add_option("-o,--output", boot.output, "also write the image file here");
     b->add_option("--key", boot.key, "sign with this key instead of the machine key");
+    b->add_flag("-v,--verbose", boot.verbose, "show debootstrap's output instead of a progress line");
     b->callback([&] { action = [&] { return cmd::bootstrap(boot); }; });
   }
 
