@@ -22,14 +22,15 @@ help_options() {
   "$BALE" "$@" --help | grep -E '^  -' | sed -E 's/^  ([^ ]+).*/\1/' | tr ',' '\n'
 }
 
-for page in bale ${commands[@]/#/bale-}; do
+for page in bale "${commands[@]/#/bale-}"; do
   [ -s "docs/man1/$page.1" ] || fail "no man page for '$page'"
   render "docs/man1/$page.1" >"$page.txt"
   [ ! -s "$T/.warn" ] || fail "man warns about $page.1: $(cat "$T/.warn")"
   groff -man -Tutf8 -ww -z "docs/man1/$page.1" 2>"$T/.warn"
   [ ! -s "$T/.warn" ] || fail "groff warns about $page.1: $(cat "$T/.warn")"
-  grep -q "^NAME" "$page.txt" && grep -q "^SYNOPSIS" "$page.txt" && grep -q "^OPTIONS" "$page.txt" &&
-    grep -q "^SEE ALSO" "$page.txt" || fail "$page.1 lacks a section: $(cat "$page.txt")"
+  for section in NAME SYNOPSIS OPTIONS 'SEE ALSO'; do
+    grep -q "^$section" "$page.txt" || fail "$page.1 lacks $section: $(cat "$page.txt")"
+  done
 done
 for c in "${commands[@]}"; do
   while read -r opt; do
@@ -79,7 +80,7 @@ out=$(complete_words "$BALE" run -e A=1 --read-only web)
 build=$(dirname "$BALE")
 if [ -f "$build/CMakeCache.txt" ] && [ -f "$build/cli-docs/stamp" ]; then
   cmake --install "$build" --prefix "$T/prefix" >/dev/null || fail "cmake --install failed"
-  for c in bale ${commands[@]/#/bale-}; do
+  for c in bale "${commands[@]/#/bale-}"; do
     [ -s "$T/prefix/share/man/man1/$c.1" ] || fail "cmake --install left out man1/$c.1"
   done
   [ -s "$T/prefix/share/bash-completion/completions/bale" ] || fail "cmake --install left out the completion"
