@@ -250,6 +250,7 @@ void add_bootstrap(CLI::App& app, Parsed& p) {
   b->add_option("--variant", o->variant, "debootstrap variant (default minbase)");
   b->add_option("-o,--output", o->output, "also write the image file here");
   b->add_option("--key", o->key, "sign with this key instead of the machine key");
+  b->add_flag("-v,--verbose", o->verbose, "show debootstrap's output instead of a progress line");
   b->callback([&p, o] { p.action = [o] { return cmd::bootstrap(*o); }; });
 }
 

@@ -1,10 +1,13 @@
-// `bale bootstrap debian:SUITE [--mirror URL] [--variant minbase]`: runs debootstrap into a
-// private directory and stores the tree as a signed image under that name, so `FROM
-// debian:bookworm` works without a registry.
+// `bale bootstrap debian:SUITE [--mirror URL] [--variant minbase] [-v]`: runs debootstrap into
+// a private directory and stores the tree as a signed image under that name, so `FROM
+// debian:bookworm` works without a registry. debootstrap's output becomes a status line.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <deque>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -14,11 +17,14 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/fd.h"
 #include "base/fs.h"
-#include "runtime/recipe.h"
+#include "base/line_printer.h"
+#include "cmd/bootstrap_progress.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
+#include "runtime/recipe.h"
 #include "image/tree_tar.h"
 #include "store/names.h"
 #include "store/store.h"
@@ -36,25 +42,112 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
-void run_debootstrap(const std::string& prog, const std::vector<std::string>& args) {
+// The last lines debootstrap printed, kept to show when it fails.
+class Tail {
+ public:
+  void add(std::string line) {
+    lines_.push_back(std::move(line));
+    if (lines_.size() > kLines) lines_.pop_front();
+  }
+  void print() const {
+    for (const auto& l : lines_) std::fprintf(stderr, "%s\n", l.c_str());
+  }
+  static constexpr size_t kLines = 20;
+
+ private:
+  std::deque<std::string> lines_;
+};
+
+// Shows one line of debootstrap's output: a stage line in a log, the status line on a
+// terminal; its warnings always.
+void show(const std::string& line, DebootstrapProgress& progress, LinePrinter& printer) {
+  if (line.starts_with("W: ")) printer.line(line);
+  bool began = progress.feed(line);
+  if (began && !printer.smart()) printer.line("bootstrap: " + progress.stage());
+  if (printer.smart() && !progress.stage().empty())
+    printer.status("bootstrap: " + progress.status(), began);
+}
+
+// Copies what `fd` carries until it closes: unchanged with `verbose`, as progress otherwise.
+Tail relay_output(int fd, bool verbose) {
+  DebootstrapProgress progress;
+  LinePrinter printer;
+  Tail tail;
+  std::string pending;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (verbose) write_all(STDERR_FILENO, std::string_view(buf, n), "stderr");
+    pending.append(buf, n);
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
+      std::string line = pending.substr(0, nl);
+      if (!verbose) show(line, progress, printer);
+      tail.add(std::move(line));
+    }
+  }
+  if (!pending.empty()) tail.add(pending);
+  printer.finish();
+  return tail;
+}
+
+// Prints the end of debootstrap's own log, which its last line points at and which goes with
+// the tree.
+void print_log_tail(const std::string& tree) {
+  std::optional<std::string> text_or;
+  try {
+    text_or = read_file_if_exists(tree + "/debootstrap/debootstrap.log");
+  } catch (const Error&) {
+    return;  // the failure being reported matters more than its log
+  }
+  if (!text_or) return;
+  const std::string& text = *text_or;
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    lines.emplace_back(text.data() + at, nl - at);
+    at = nl + 1;
+  }
+  if (lines.empty()) return;
+  std::fprintf(stderr, "bootstrap: the end of debootstrap.log:\n");
+  for (size_t i = lines.size() > Tail::kLines ? lines.size() - Tail::kLines : 0; i < lines.size(); i++)
+    std::fprintf(stderr, "  %.*s\n", static_cast<int>(lines[i].size()), lines[i].data());
+}
+
+// Runs debootstrap with its stdout and stderr into a pipe (stdout is for bale's results).
+void run_debootstrap(const std::string& prog, const std::vector<std::string>& args,
+                     const std::string& tree, bool verbose) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(prog.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw_sys("pipe for", prog);
+  UniqueFd out(fds[0]), in(fds[1]);
   pid_t pid = fork();
   if (pid < 0) throw_sys("fork", prog);
   if (pid == 0) {
-    dup2(2, 1);  // its chatter is progress, and stdout is for results
+    dup2(in.get(), 1);
+    dup2(in.get(), 2);
     execv(prog.c_str(), argv.data());
     _exit(127);
   }
+  in.reset();
+  Tail tail = relay_output(out.get(), verbose);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) throw_sys("wait for", prog);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw Error(fmt::format("debootstrap failed ({}); its log is above",
-                            WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
-                                              : fmt::format("signal {}", WTERMSIG(status))));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  if (!verbose) {  // with -v its whole output is already above
+    std::fprintf(stderr, "bootstrap: debootstrap's last lines:\n");
+    tail.print();
+  }
+  print_log_tail(tree);
+  throw Error(fmt::format("debootstrap failed ({}); its output is above",
+                          WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                            : fmt::format("signal {}", WTERMSIG(status))));
 }
 
 // Files that make a Debian tree behave in a container as Docker's Debian images do (the same
@@ -110,7 +203,7 @@ int bootstrap(const BootstrapOptions& o) {
   std::string tree = work.path() + "/rootfs";
   std::vector<std::string> args{"--variant=" + o.variant, suite, tree, o.mirror};
   if (o.variant == "-") args.erase(args.begin());
-  run_debootstrap(prog, args);
+  run_debootstrap(prog, args, tree, o.verbose);
   // What Debian's own container images leave out: downloaded packages, apt's lists, and the
   // host's name service files debootstrap copied in (a run and a build provide their own).
   for (const char* d : {"/var/cache/apt/archives", "/var/lib/apt/lists"})

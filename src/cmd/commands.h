@@ -133,6 +133,7 @@ int build(const BuildOptions& o);
 // `bale bootstrap debian:SUITE`: a Debian base made by debootstrap, signed and named.
 struct BootstrapOptions {
   std::string name, mirror = "http://deb.debian.org/debian", variant = "minbase", output, key;
+  bool verbose = false;  // debootstrap's own output instead of the status line
 };
 int bootstrap(const BootstrapOptions& o);
 

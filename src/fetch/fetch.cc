@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -13,6 +12,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/line_printer.h"
 
 namespace bale::fetch {
 
@@ -20,23 +20,18 @@ namespace {
 
 struct Progress {
   std::string label;
-  bool tty = isatty(STDERR_FILENO);
-  std::chrono::steady_clock::time_point last{};
-  bool drew = false;
+  LinePrinter printer;
 };
 
 int on_progress(void* p, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* pr = static_cast<Progress*>(p);
-  if (!pr->tty) return 0;
-  auto t = std::chrono::steady_clock::now();
-  if (t - pr->last < std::chrono::milliseconds(100) && now != total) return 0;
-  pr->last = t;
+  if (!pr->printer.smart()) return 0;
   const int width = 30;
   int filled = total > 0 ? static_cast<int>(width * now / total) : 0;
-  std::fprintf(stderr, "\r%s [%s%s] %6.1f MB%s", pr->label.c_str(), std::string(filled, '#').c_str(),
-               std::string(width - filled, ' ').c_str(), now / 1e6,
-               total > 0 ? fmt::format(" / {:.1f} MB", total / 1e6).c_str() : "");
-  pr->drew = true;
+  pr->printer.status(fmt::format("{} [{}{}] {:6.1f} MB{}", pr->label, std::string(filled, '#'),
+                                 std::string(width - filled, ' '), now / 1e6,
+                                 total > 0 ? fmt::format(" / {:.1f} MB", total / 1e6) : ""),
+                     now == total);
   return 0;
 }
 
@@ -73,7 +68,7 @@ void download(const std::string& url, const std::string& dest) {
   if (!init) throw Error("libcurl failed to initialize");
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), curl_easy_cleanup);
   AtomicFile out(dest, 0644);
-  Progress progress{fmt::format("fetching {}", redact(url))};
+  Progress progress{fmt::format("fetching {}", redact(url)), LinePrinter()};
   char err[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
@@ -92,9 +87,9 @@ void download(const std::string& url, const std::string& dest) {
     std::string kh = std::string(home) + "/.ssh/known_hosts";
     if (path_exists(kh)) curl_easy_setopt(c.get(), CURLOPT_SSH_KNOWNHOSTS, kh.c_str());
   }
-  if (!progress.tty) std::fprintf(stderr, "%s\n", progress.label.c_str());
+  if (!progress.printer.smart()) progress.printer.line(progress.label);
   CURLcode rc = curl_easy_perform(c.get());
-  if (progress.drew) std::fprintf(stderr, "\n");
+  progress.printer.finish();
   if (rc != CURLE_OK)
     throw Error(fmt::format("fetch {}: {}", quote(redact(url)), err[0] ? err : curl_easy_strerror(rc)));
   out.commit();

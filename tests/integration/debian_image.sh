@@ -6,32 +6,9 @@
 . "$BALE_SRC/tests/integration/run_lib.sh"
 need debootstrap
 
-cache=/var/cache/bale-tests/debian-bookworm
-# unmount_below DIR: detach what an interrupted debootstrap left mounted below DIR (/proc, /sys).
-unmount_below() {
-  findmnt -rn -o TARGET | { grep -F "$1/" || true; } | sort -r | xargs -r umount -l
-}
-
-# build_cache: debootstrap into $cache.tmp, renamed when complete, so a killed build never leaves
-# a half tree under the final name. The lock makes concurrent first runs build once.
-build_cache() {
-  mkdir -p "$(dirname "$cache")"
-  exec 8>"$cache.lock"
-  flock 8
-  [ -d "$cache" ] && return 0
-  unmount_below "$cache.tmp"
-  rm -rf "$cache.tmp"
-  if ! debootstrap --variant=minbase bookworm "$cache.tmp" http://deb.debian.org/debian \
-      >"$T/debootstrap.log" 2>&1; then
-    unmount_below "$cache.tmp"
-    rm -rf "$cache.tmp"
-    skip "debootstrap failed (no network?): $(tail -3 "$T/debootstrap.log")"
-  fi
-  mv "$cache.tmp" "$cache"
-  exec 8>&-
-}
-[ -d "$cache" ] || build_cache
-[ -x "$cache/bin/bash" ] || fail "the cached tree '$cache' has no /bin/bash; remove it to rebuild"
+. "$BALE_SRC/tests/integration/debian_lib.sh"
+debian_cache_tree
+cache=$debian_cache
 
 "$BALE" pack "$cache" -o debian.bale 2>/dev/null || fail "bale pack of the Debian tree failed"
 
