@@ -10,6 +10,7 @@
 #include "runtime/cgroup.h"
 #include "store/names.h"
 #include "store/store.h"
+#include "store/url_index.h"
 
 namespace bale::cmd {
 
@@ -19,9 +20,11 @@ int store(const StoreOptions& o) {
   store::Store st(o.store.value_or(store::Store::default_root()));
   if (o.action == "gc") {
     for (const auto& d : st.gc()) std::printf("removed %s\n", d.c_str());
-    // Stored image files no name refers to (downloads, untagged images) go too.
+    // Stored image files no name refers to (untagged images, downloads of a URL since fetched
+    // anew) go too; the last download of each URL stays, for the next run of that URL.
     std::set<std::string> named;
     for (const auto& [name, digest] : store::list_names(st)) named.insert(digest);
+    for (const auto& digest : store::url_digests(st)) named.insert(digest);
     for (const auto& blob : st.blobs())
       if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
         std::printf("removed %s.bale\n", blob.c_str());

@@ -14,6 +14,8 @@ BALE_LAZY(kLib, CURL*, curl_easy_init, (void), ())
 BALE_LAZY(kLib, CURLcode, curl_easy_perform, (CURL * c), (c))
 BALE_LAZY(kLib, const char*, curl_easy_strerror, (CURLcode c), (c))
 BALE_LAZY(kLib, void, curl_easy_cleanup, (CURL * c), (c))
+BALE_LAZY(kLib, curl_slist*, curl_slist_append, (curl_slist * l, const char* s), (l, s))
+BALE_LAZY(kLib, void, curl_slist_free_all, (curl_slist * l), (l))
 
 // Every option value bale passes is a long, a pointer or a function pointer: all one
 // register-sized argument, so it is forwarded as such.
@@ -26,4 +28,16 @@ CURLcode curl_easy_setopt(CURL* c, CURLoption option, ...) {
   void* value = va_arg(ap, void*);
   va_end(ap);
   return real(c, option, value);
+}
+
+// Likewise every info bale reads is returned through one pointer.
+#undef curl_easy_getinfo
+CURLcode curl_easy_getinfo(CURL* c, CURLINFO info, ...) {
+  static auto* real =
+      reinterpret_cast<decltype(&curl_easy_getinfo)>(bale::lazy_symbol(kLib, "curl_easy_getinfo"));
+  va_list ap;
+  va_start(ap, info);
+  void* out = va_arg(ap, void*);
+  va_end(ap);
+  return real(c, info, out);
 }

@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -15,6 +18,7 @@
 #include "fetch/fetch.h"
 #include "image/digest.h"
 #include "store/names.h"
+#include "store/url_index.h"
 
 namespace bale::store {
 
@@ -34,6 +38,8 @@ namespace {
 struct Download {
   std::string path;
   bool keep = false;
+  bool fresh = false;  // a new file was fetched (else the store's copy of the URL is used)
+  fetch::Validators validators;
   ~Download() {
     if (!path.empty() && !keep) ::unlink(path.c_str());
   }
@@ -60,11 +66,29 @@ bool trusted_by_record(const image::ImageInfo& info, const VerifiedRecord& rec,
   return trust::decide_trust(paths, sig.key, trust::kImageNamespace).trusted;
 }
 
+// A URL is downloaded unless the store has its file and the server says it has not changed, or
+// cannot be reached (then the copy is run, with a warning).
 std::string local_path(const std::string& ref, Store& store, Download& dl) {
   if (!fetch::is_url(ref)) return resolve_image_ref(ref, &store);
+  std::optional<UrlEntry> known = find_url(store, ref);
   dl.path = fmt::format("{}/tmp/download-{}.bale", store.root(), getpid());
-  fetch::download(ref, dl.path);
-  return dl.path;
+  try {
+    fetch::Fetched f = fetch::download(ref, dl.path, known ? known->validators : fetch::Validators{});
+    if (f.modified) {
+      dl.fresh = true;
+      dl.validators = f.validators;
+      return dl.path;
+    }
+  } catch (const Error& e) {
+    if (!known || e.err() != ECONNREFUSED) throw;
+    char when[32] = "";
+    time_t t = static_cast<time_t>(known->fetched);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+    std::fprintf(stderr, "bale: warning: %s; running the copy fetched at %s (%s)\n", e.what(),
+                 when, known->digest.c_str());
+  }
+  dl.path.clear();
+  return store.blob_path(known->digest);
 }
 
 }  // namespace
@@ -74,7 +98,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
   ReadyImage r;
   Download dl;
   r.path = local_path(ref, store, dl);
-  bool downloaded = fetch::is_url(ref);
+  bool downloaded = dl.fresh;
   const std::string shown = fetch::redact(ref);  // never a password in a message
   // Opened once: what is verified, recorded and unpacked is this open file, whatever is renamed
   // over the path meanwhile.
@@ -113,6 +137,7 @@ ReadyImage acquire(const std::string& ref, Store& store, const trust::TrustPaths
     std::string blob = fmt::format("{}/blobs/{}.bale", store.root(), r.digest.substr(7));
     if (rename(r.path.c_str(), blob.c_str()) < 0) throw_sys("rename", blob);
     dl.keep = true;
+    save_url(store, ref, {r.digest, dl.validators, static_cast<long long>(std::time(nullptr))});
     r.path = blob;
     info.path = blob;
   }
