@@ -15,6 +15,7 @@
 #include <functional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -38,7 +39,8 @@ UniqueFd lock_file(const std::string& path, int how) {
 }
 
 void make_dirs(const std::string& dir) {
-  for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/squash", "/empty"}) mkdir_p(dir + d, 0700);
+  for (const char* d : {"", "/cache", "/steps", "/mounts", "/images", "/squash", "/empty", "/uses"})
+    mkdir_p(dir + d, 0700);
   spread_subdirs(dir + "/steps");
   spread_subdirs(dir + "/mounts");
   if (chmod((dir + "/empty").c_str(), 0755) < 0) throw_sys("chmod", dir + "/empty");
@@ -108,6 +110,7 @@ std::optional<std::string> BuildCache::lookup(const std::string& key) const {
   // The entry's mtime says when a build last used it: gc keeps what was used recently. (The
   // entry directory, not diff/: a layer's identity in squash records is diff/'s ctime.)
   utimensat(AT_FDCWD, entry.c_str(), nullptr, 0);
+  used_.insert("cache/" + key.substr(0, kIdLength));
   std::string diff = entry + "/diff";
   return stat(diff.c_str(), &st) == 0 ? diff : std::string();
 }
@@ -149,8 +152,41 @@ std::string BuildCache::commit(StepDir& step, const std::string& key, bool repla
 }
 
 std::string BuildCache::image_path(const std::string& key) const {
+  used_.insert(fmt::format("images/{}.bale", key.substr(0, kIdLength)));
   return fmt::format("{}/images/{}.bale", dir_, key.substr(0, kIdLength));
 }
+
+void BuildCache::record_use(const std::string& digest) const {
+  nlohmann::json j = std::vector<std::string>(used_.begin(), used_.end());
+  write_file_atomic(fmt::format("{}/uses/{}.json", dir_, digest.substr(digest.find(':') + 1)),
+                    j.dump() + "\n");
+}
+
+namespace {
+
+// What the images of `named` were made from, by path below build/ ("cache/ID"); the records of
+// images no longer named are removed.
+std::set<std::string> used_by_named(const std::string& dir, const std::set<std::string>& named) {
+  std::set<std::string> keep;
+  for (const auto& f : list_dir(dir + "/uses")) {
+    std::string path = dir + "/uses/" + f;
+    std::string digest = "sha256:" + f.substr(0, f.rfind('.'));
+    if (!named.count(digest)) {
+      unlink(path.c_str());
+      continue;
+    }
+    try {
+      auto text = read_file_if_exists(path, 1 << 20);
+      if (text)
+        for (const auto& p : nlohmann::json::parse(*text)) keep.insert(p.get<std::string>());
+    } catch (const nlohmann::json::exception&) {
+      unlink(path.c_str());  // damaged: its image is kept by age alone
+    }
+  }
+  return keep;
+}
+
+}  // namespace
 
 std::string BuildCache::cache_mount(const std::string& id) const {
   std::string dir = fmt::format("{}/mounts/{}", dir_, id);
@@ -159,12 +195,15 @@ std::string BuildCache::cache_mount(const std::string& id) const {
   return dir;
 }
 
-bool BuildCache::prune(const std::string& store_root, time_t keep_since, PruneStats* stats) {
+bool BuildCache::prune(const std::string& store_root, time_t keep_since,
+                       const std::set<std::string>& named, PruneStats* stats) {
   std::string dir = store_root + "/build";
   if (!path_exists(dir)) return true;
   UniqueFd lock = lock_file(dir + "/lock", LOCK_EX | LOCK_NB);
   if (!lock) return false;
   PruneStats out;
+  const std::set<std::string> keep = keep_since > 0 ? used_by_named(dir, named) : std::set<std::string>{};
+  if (keep_since == 0 && path_exists(dir + "/uses")) remove_tree(dir + "/uses");
   for (const char* sub : {"/cache", "/steps", "/mounts", "/images", "/squash"}) {
     // Steps are what interrupted builds left (no build runs: the lock says so).
     bool leftovers = std::string_view(sub) == "/steps";
@@ -172,7 +211,7 @@ bool BuildCache::prune(const std::string& store_root, time_t keep_since, PruneSt
       std::string path = dir + sub + "/" + name;
       struct stat st;
       if (lstat(path.c_str(), &st) < 0) continue;
-      bool used_lately = keep_since > 0 && st.st_mtime >= keep_since;
+      bool used_lately = keep_since > 0 && (st.st_mtime >= keep_since || keep.count(sub + 1 + ("/" + name)));
       if (!leftovers && used_lately) {
         if (sub[1] == 'c') out.kept++;
         continue;

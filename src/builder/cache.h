@@ -11,11 +11,14 @@
 //                            a rebuild with nothing changed hands out the same file
 //   build/squash/<id>.json   where an earlier squash's body stood after a layer (see squash.h)
 //   build/empty/             an empty lower layer for a FROM scratch stage with no layer yet
+//   build/uses/<digest>.json the entries and kept image a build of that image used: gc keeps them
+//                            whatever their age while a name in the store points at the image
 //   build/lock               shared by running builds, exclusive for gc
 #pragma once
 
 #include <ctime>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,21 +76,26 @@ class BuildCache {
   std::string image_path(const std::string& key) const;
   // The directory behind RUN --mount=type=cache,id=ID.
   std::string cache_mount(const std::string& id) const;
+  // Notes that this build made the image `digest` from what it looked up, committed and kept so
+  // far (see build/uses/ above).
+  void record_use(const std::string& digest) const;
 
   // Removes the entries, cache mounts, kept images and squash records no build has used since
-  // `keep_since` (0: all of them), and every leftover step. Returns false (and removes
-  // nothing) when a build is running.
+  // `keep_since` (0: all of them) unless they made one of the images `named` (digests), and
+  // every leftover step. Returns false (and removes nothing) when a build is running.
   struct PruneStats {
     size_t removed = 0, kept = 0;  // cache entries
     uint64_t bytes = 0;            // freed, all kinds together
   };
-  static bool prune(const std::string& store_root, time_t keep_since, PruneStats* stats = nullptr);
+  static bool prune(const std::string& store_root, time_t keep_since,
+                    const std::set<std::string>& named, PruneStats* stats = nullptr);
 
  private:
   std::string entry_dir(const std::string& key) const;
 
   std::string dir_;
   UniqueFd lock_;
+  mutable std::set<std::string> used_;  // "cache/ID", "images/ID.bale": what this build used
 };
 
 }  // namespace bale::builder

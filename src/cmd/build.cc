@@ -99,6 +99,7 @@ int build(const BuildOptions& o) {
   for (const auto& w : builder.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
   image::ImageInfo info = image::read_image_info(output);
   std::string digest = info.digest();
+  cache.record_use(digest);  // while a name points at the image, gc keeps what made it
   if (!req.quiet) {
     std::string how = squashed.reused_image ? " (the image of an identical earlier build)"
                       : squashed.reused_bytes

@@ -28,13 +28,14 @@ int store(const StoreOptions& o) {
     for (const auto& blob : st.blobs())
       if (!named.count(blob) && ::unlink(st.blob_path(blob).c_str()) == 0)
         std::printf("removed %s.bale\n", blob.c_str());
-    // The build cache of the last week stays unless --all: deleting it made the next
-    // rebuild of a named image take minutes instead of a fraction of a second.
+    // The build cache named images were made from, and that of the last week, stay unless
+    // --all: deleting it made the next rebuild of a named image take minutes instead of a
+    // fraction of a second.
     builder::BuildCache::PruneStats pruned;
     time_t keep_since = o.all ? 0 : std::time(nullptr) - kKeepBuildCacheDays * 86400;
-    if (builder::BuildCache::prune(st.root(), keep_since, &pruned))
-      std::printf("removed %zu build cache entries, freed %.1f MB; kept %zu used in the last %d "
-                  "days (--all removes them too)\n",
+    if (builder::BuildCache::prune(st.root(), keep_since, named, &pruned))
+      std::printf("removed %zu build cache entries, freed %.1f MB; kept %zu that named images were "
+                  "built from or that were used in the last %d days (--all removes them too)\n",
                   pruned.removed, pruned.bytes / 1e6, pruned.kept, kKeepBuildCacheDays);
     else
       std::fprintf(stderr, "bale: a build is running: the build cache is left as it is\n");

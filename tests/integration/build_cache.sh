@@ -2,7 +2,8 @@
 # The build cache: nothing changed, nothing runs again (and the image is bit-identical); a
 # changed file re-runs from the first step that reads it; a touched file (mtime only) changes
 # nothing; a changed --build-arg re-runs only the RUNs that see it; --no-cache runs everything;
-# `bale store gc` prunes what no build used in the last week (`--all`: the whole cache).
+# `bale store gc` prunes what no build used in the last week unless a named image was built from
+# it (`--all`: the whole cache).
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
 export SOURCE_DATE_EPOCH=1700000000
@@ -66,7 +67,7 @@ entries=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)
 "$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
 [ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$entries" ] ||
   fail "gc removed recently used cache entries: $(cat gc.out)"
-grep -qE "removed 0 build cache entries, freed [0-9.]+ MB; kept $entries used in the last 7 days" gc.out ||
+grep -qE "removed 0 build cache entries, freed [0-9.]+ MB; kept $entries that named images were built from or that were used in the last 7 days" gc.out ||
   fail "gc did not say what it kept: $(cat gc.out)"
 build -o 9.bale ctx
 [ "$(step_lines ' CACHED$')" -ge 5 ] || fail "a rebuild after gc was not cached: $(cat "$T/build.log")"
@@ -78,8 +79,29 @@ used=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 -newermt '1 day ag
 old=$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 ! -newermt '1 day ago' | wc -l)
 [ "$old" -gt 0 ] || fail "setup: no old entries to prune"
 "$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
-grep -qE "removed $old build cache entries, freed [0-9.]+ MB; kept $used used" gc.out ||
+grep -qE "removed $old build cache entries, freed [0-9.]+ MB; kept $used that" gc.out ||
   fail "gc did not remove exactly the $old old entries: $(cat gc.out)"
+# What a named image was built from stays, however old, while the name points at the image: its
+# rebuild is all cached (and hands out the same file). Untagged, it goes like the rest.
+busybox_context named
+echo named >named/file.txt
+printf '%s\nCOPY file.txt /file.txt\nRUN cat /file.txt > /copied\n' "$BUSYBOX_STAGE" >named/Dockerfile
+build -t named:1 named
+find "$BALE_STORE/build/cache" "$BALE_STORE/build/images" "$BALE_STORE/build/squash" -mindepth 1 -maxdepth 1 \
+  -exec touch -h -d '8 days ago' {} +
+"$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
+build -t named:1 named
+[ "$(step_lines ' CACHED$')" -eq 4 ] ||
+  fail "gc removed what a named image was built from: $(cat "$T/build.log")"
+grep -q "the image of an identical earlier build" "$T/build.log" ||
+  fail "gc removed the named image's kept file: $(cat "$T/build.log")"
+"$BALE" rmi named:1 >/dev/null
+find "$BALE_STORE/build/cache" "$BALE_STORE/build/images" "$BALE_STORE/build/squash" -mindepth 1 -maxdepth 1 \
+  -exec touch -h -d '8 days ago' {} +
+"$BALE" store gc >gc.out 2>&1 || fail "store gc: $(cat gc.out)"
+[ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] ||
+  fail "the cache of an image no longer named was kept: $(cat gc.out)"
+[ -z "$(ls -A "$BALE_STORE/build/uses" 2>/dev/null)" ] || fail "records of unnamed images kept: $(ls "$BALE_STORE/build/uses")"
 # --all: everything.
 "$BALE" store gc --all >gc.out 2>&1 || fail "store gc --all: $(cat gc.out)"
 [ "$(find "$BALE_STORE/build/cache" -mindepth 1 -maxdepth 1 | wc -l)" -eq 0 ] || fail "gc --all left cache entries"
