@@ -84,6 +84,24 @@ expect_fail 125 "'reused': no running container of that name" "$BALE" exec reuse
 expect_fail 1 "'reused': no running container of that name" "$BALE" stop reused
 kill -0 "$other" || fail "stop signalled a process that only reuses a stale record's PID"
 
+# A container that has exited but is not reaped yet (a zombie: its PID and start time still
+# match the record) is gone for exec and stop, as it is a moment later.
+python3 - "$BALE" <<'PY' &
+import os, sys, time
+if os.fork() == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "run", "--name", "zombie", "img.bale", "true"])
+time.sleep(6)  # never waits: the exited bale stays a zombie meanwhile
+PY
+holder=$!
+at_exit "kill $holder"
+zombie_record() { grep -ls '"name":"zombie"' "$BALE_RUN_DIR"/*.json; }
+wait_for 10 zombie_record >/dev/null || fail "the zombie's record never appeared"
+zpid=$(zombie_record | sed 's|.*/||; s|\.json$||')
+wait_for 10 grep -q '^State:.*Z' "/proc/$zpid/status" || fail "setup: PID $zpid did not become a zombie"
+expect_fail 125 "'zombie': no running container of that name" "$BALE" exec zombie true
+expect_fail 1 "'zombie': no running container of that name" "$BALE" stop zombie
+kill "$holder"; wait "$holder" 2>/dev/null || true
+
 # Bad input: what was looked for, and why it was not found.
 expect_fail 125 "'nosuch': no running container of that name" "$BALE" exec nosuch true
 expect_fail 125 "PID 1: not a bale container" "$BALE" exec 1 true
