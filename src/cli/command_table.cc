@@ -254,6 +254,12 @@ void add_bootstrap(CLI::App& app, Parsed& p) {
   b->callback([&p, o] { p.action = [o] { return cmd::bootstrap(*o); }; });
 }
 
+void add_doctor(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::DoctorOptions>(p);
+  auto* c = app.add_subcommand("doctor", "check what bale needs here (user namespaces, subordinate ids, store, key)");
+  c->callback([&p, o] { p.action = [o] { return cmd::doctor(*o); }; });
+}
+
 void add_debug_parse(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::DebugParseOptions>(p);
   auto* dp = app.add_subcommand("debug-parse", "print a Dockerfile's parse (for tests)");
@@ -284,6 +290,7 @@ const CommandEntry kCommandTable[] = {
     {"tag", add_tag},
     {"build", add_build},
     {"bootstrap", add_bootstrap},
+    {"doctor", add_doctor},
     {"debug-parse", add_debug_parse},
     {nullptr, nullptr},
 };

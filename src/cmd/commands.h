@@ -57,6 +57,10 @@ struct ImportOptions {
 void tag_in_store(const std::string& path, const std::vector<std::string>& tags,
                   bool quiet = false);
 
+// `bale doctor`: what this machine and user have of what bale needs, with the fixes.
+struct DoctorOptions {};
+int doctor(const DoctorOptions& o);
+
 struct ImagesOptions {
   std::string action;  // ls, rm, tag
   std::string source;  // tag: the image
