@@ -16,7 +16,9 @@
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/run_record.h"
+#include "runtime/userns.h"
 #include "store/acquire.h"
+#include "trust/keystore.h"
 
 namespace bale::cmd {
 
@@ -129,14 +131,25 @@ int run(const RunOptions& o) {
         .with_hint("to run it in the background, under a supervisor: systemd-run --unit=NAME "
                    "bale run IMAGE, or install the unit `bale unit IMAGE` prints");
   try {
-    if (geteuid() != 0)
-      throw Error("bale run needs root for now (running through user namespaces comes later)",
-                  EPERM);
     runtime::Limits lim = limits(o);
+    // Where this user's store, keys and records are, decided before a user namespace makes
+    // every caller look like root.
+    const bool rootless = geteuid() != 0;
     store::Store st(o.store.value_or(store::Store::default_root()));
-    auto img = store::acquire(o.image, st, trust::TrustPaths::defaults(), {o.signer, o.insecure});
+    trust::TrustPaths paths = trust::TrustPaths::defaults();
+    runtime::run_record_dir();
+    if (rootless) {
+      if (lim.any())
+        throw Error("--memory, --cpus and --pids as an ordinary user need a delegated cgroup v2 "
+                    "subtree, and bale does not use one yet", EPERM)
+            .with_hint("run as root for limits, or under `systemd-run --user -p MemoryMax=...`");
+      runtime::UserNamespace ns = runtime::enter_user_namespace();
+      if (!ns.warning.empty()) std::fprintf(stderr, "bale: warning: %s\n", ns.warning.c_str());
+    }
+    auto img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
     json c = image_config(o, img);
     runtime::ContainerSpec spec = make_spec(o, c, img, st);
+    spec.rootless = rootless;
     record(o, c, img, spec);
     if (lim.any()) runtime::join_limited_cgroup(lim);
     runtime::enter_and_exec(spec);

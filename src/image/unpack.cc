@@ -203,14 +203,16 @@ class Unpacker {
   }
 
   void chown_root(archive_entry* e) {
-    if (fchown(root_.get(), archive_entry_uid(e), archive_entry_gid(e)) < 0)
+    if (fchown(root_.get(), archive_entry_uid(e), archive_entry_gid(e)) < 0 && errno != EINVAL)
       throw_sys("chown", ".");
   }
 
   void owner_and_xattrs(archive_entry* e, int pfd, const std::string& leaf,
                         const std::string& path, int fd) {
+    // EINVAL: the owner has no id in this user namespace (a rootless unpack with a one-id map);
+    // the file stays the unpacking user's, root in the container.
     if (fchownat(pfd, leaf.c_str(), archive_entry_uid(e), archive_entry_gid(e),
-                 AT_SYMLINK_NOFOLLOW) < 0)
+                 AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
       throw_sys("chown", path);
     archive_entry_xattr_reset(e);
     const char* name;

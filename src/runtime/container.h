@@ -32,6 +32,7 @@ struct ContainerSpec {
   std::string workdir = "/";
   std::string user;  // USER[:GROUP] as given (resolved inside the new root)
   std::vector<int> keep_fds;  // fds the target inherits besides 0, 1, 2
+  bool rootless = false;      // in a user namespace of an ordinary user (runtime/userns.h)
 };
 
 // Sets everything up and execs; returns only by throwing bale::Error (126 / 127 when the target

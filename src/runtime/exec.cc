@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "runtime/container.h"
+#include "runtime/userns.h"
 
 namespace bale::runtime {
 
@@ -116,7 +117,9 @@ void exec_target(const ExecPlan& p, const std::vector<int>& keep) {
     throw sys_error("chdir to the working directory", p.workdir, errno);
   }
   const ResolvedUser& u = p.user;
-  if (setgroups(u.groups.size(), u.groups.data()) < 0) throw_sys("setgroups", "");
+  // With a one-id map setgroups(2) is denied, and the only group there is to be is 0 anyway.
+  if (setgroups(u.groups.size(), u.groups.data()) < 0 && !(errno == EPERM && setgroups_denied()))
+    throw_sys("setgroups", "");
   if (setgid(u.gid) < 0) throw_sys(fmt::format("setgid {}", u.gid), "");
   if (setuid(u.uid) < 0) throw_sys(fmt::format("setuid {}", u.uid), "");
   std::vector<char*> argv, envp;

@@ -16,9 +16,14 @@ void enter_private_mount_namespace() {
 
 void mount_system_dirs(int root_fd, const SystemMounts& how) {
   const unsigned long kernel_fs = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  mount_fs("proc", fd_path(mountpoint_in_root(root_fd, "/proc", false)), "proc", kernel_fs);
-  mount_fs("sysfs", fd_path(mountpoint_in_root(root_fd, "/sys", false)), "sysfs",
-           kernel_fs | (how.sys_read_only ? MS_RDONLY : 0));
+  if (how.bind_proc_sys) {
+    bind_in_root(root_fd, "/proc", "/proc", false, false, true);
+    bind_in_root(root_fd, "/sys", "/sys", false, how.sys_read_only, true);
+  } else {
+    mount_fs("proc", fd_path(mountpoint_in_root(root_fd, "/proc", false)), "proc", kernel_fs);
+    mount_fs("sysfs", fd_path(mountpoint_in_root(root_fd, "/sys", false)), "sysfs",
+             kernel_fs | (how.sys_read_only ? MS_RDONLY : 0));
+  }
   bind_in_root(root_fd, "/dev", "/dev", false, false, true);
   if (!how.shm_dir.empty())
     bind_in_root(root_fd, how.shm_dir, "/dev/shm", false, false, false);

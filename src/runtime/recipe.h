@@ -21,6 +21,10 @@ struct SystemMounts {
   // A RUN step must not change the host's kernel settings; a service bale becomes sees /sys as
   // the host's services do.
   bool sys_read_only = false;
+  // In a user namespace without PID and network namespaces of its own the kernel allows no new
+  // proc or sysfs: the host's are bound instead (the container sees the host's processes and
+  // devices there, as it does anyway; bale shares PIDs and network by design).
+  bool bind_proc_sys = false;
   // A directory bound as /dev/shm (the start of `run` keeps its scratch dirs on one tmpfs);
   // empty: a tmpfs of its own.
   std::string shm_dir;

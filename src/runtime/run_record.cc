@@ -99,8 +99,14 @@ UniqueFd lock_dir(const std::string& dir) {
 }  // namespace
 
 std::string run_record_dir() {
-  const char* d = std::getenv("BALE_RUN_DIR");
-  return d && *d ? d : "/run/bale/containers";
+  static const std::string dir = [] {
+    auto env = [](const char* n) -> std::string { const char* v = std::getenv(n); return v ? v : ""; };
+    if (!env("BALE_RUN_DIR").empty()) return env("BALE_RUN_DIR");
+    if (geteuid() == 0) return std::string("/run/bale/containers");
+    if (!env("XDG_RUNTIME_DIR").empty()) return env("XDG_RUNTIME_DIR") + "/bale/containers";
+    return env("HOME") + "/.local/state/bale/containers";
+  }();
+  return dir;
 }
 
 std::optional<unsigned long long> process_start_ticks(pid_t pid) {

@@ -25,7 +25,9 @@ struct RunRecord {
   std::string stop_signal;             // the image's StopSignal, or "" (SIGTERM)
 };
 
-// BALE_RUN_DIR, else /run/bale/containers.
+// BALE_RUN_DIR, else /run/bale/containers for root, $XDG_RUNTIME_DIR/bale/containers for
+// others (~/.local/state/bale/containers without one). Decided once, at the first call: call it
+// before entering a user namespace, where every caller looks like root.
 std::string run_record_dir();
 
 // The start time of process `pid` in clock ticks since boot; nullopt when there is none (or only

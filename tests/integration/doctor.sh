@@ -41,7 +41,7 @@ verdict "^ok    newuidmap +/usr/bin/newuidmap \\(setuid root\\)"
 verdict "^ok    subordinate ids /etc/subuid +65536 ids from 3000000"
 verdict "^ok    overlayfs in a user ns +mounts"
 verdict "^ok    store +$T/home/.local/share/bale \\(made on first use\\)"
-verdict "^note  rootless run and build +not in this version yet"
+verdict "^note  rootless build, bootstrap +not in this version yet"
 
 # No range: the exact line to add, at a start no other range uses.
 sed -i "/^$user:/d" /etc/subuid

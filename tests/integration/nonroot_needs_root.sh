@@ -1,6 +1,7 @@
 #!/bin/bash
-# Without root, `bale run` stops before touching anything and says in one line that it needs
-# root: exit 125, nothing on stdout, no store created.
+# Without root, the commands that still need it (build, bootstrap, exec) stop before touching
+# anything and say so in one line: nothing on stdout, no store created. (`bale run` as an
+# ordinary user is run_rootless.sh.)
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 need setpriv
@@ -22,14 +23,17 @@ as_nobody() {
   echo "$rc"
 }
 
-for args in "img.bale true" "--memory 32m -v /etc:/x img.bale true" "$T/img.bale" "missing.bale"; do
+mkdir ctx
+echo 'FROM scratch' >ctx/Dockerfile
+chmod -R a+rX ctx
+for args in "build -t x ctx" "bootstrap debian:bookworm" "exec web true"; do
   # shellcheck disable=SC2086  # the argument list on purpose
-  rc=$(as_nobody "$BALE" run $args)
-  [ "$rc" -eq 125 ] || fail "'bale run $args' as nobody exited $rc, expected 125: $(cat err)"
-  [ "$(wc -l <err)" -eq 1 ] || fail "'bale run $args' as nobody printed $(wc -l <err) lines: $(cat err)"
-  grep -q 'needs root' err || fail "'bale run $args' as nobody does not say it needs root: $(cat err)"
-  [ ! -s out ] || fail "'bale run $args' as nobody printed on stdout: $(cat out)"
-  [ ! -e scratch/store ] || fail "'bale run $args' as nobody created a store"
+  rc=$(as_nobody "$BALE" $args)
+  [ "$rc" -ne 0 ] || fail "'bale $args' as nobody succeeded"
+  [ "$(wc -l <err)" -le 2 ] || fail "'bale $args' as nobody printed $(wc -l <err) lines: $(cat err)"
+  grep -q 'needs root' err || fail "'bale $args' as nobody does not say it needs root: $(cat err)"
+  [ ! -s out ] || fail "'bale $args' as nobody printed on stdout: $(cat out)"
+  [ ! -e scratch/store ] || fail "'bale $args' as nobody created a store"
 done
 [ -z "$(find scratch -mindepth 1 -print -quit)" ] || fail "bale as nobody created: $(find scratch -mindepth 1)"
 exit 0
