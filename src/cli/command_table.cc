@@ -133,7 +133,7 @@ void add_run(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::RunOptions>(p);
   o->command = p.command;
   auto* r = app.add_subcommand("run", "run a command in an image (bale becomes the process)");
-  r->add_option("IMAGE", o->image, "image file or file/http(s)/sftp/scp URL")->required();
+  r->add_option("IMAGE", o->image, "image file, file/http(s)/sftp/scp URL, store name or image id; COMMAND [ARG...] may follow")->required();
   add_run_options(r, *o);
   r->callback([&p, o] { p.action = [o] { return cmd::run(*o); }; });
 }
@@ -142,7 +142,7 @@ void add_unit(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::RunOptions>(p);
   o->command = p.command;
   auto* u = app.add_subcommand("unit", "print a systemd service unit that runs the image");
-  u->add_option("IMAGE", o->image, "image file or URL")->required();
+  u->add_option("IMAGE", o->image, "image file, URL, store name or image id; -- COMMAND [ARG...] may follow")->required();
   add_run_options(u, *o);
   u->callback([&p, o] { p.action = [o, &p] { return cmd::unit(*o, p.run_args); }; });
 }
@@ -183,12 +183,12 @@ void add_store(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::StoreOptions>(p);
   auto* so = app.add_subcommand("store", "the store of unpacked images");
   so->require_subcommand(1);
-  so->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  so->add_option("--store", o->store, "store directory (default /var/lib/bale, ~/.local/share/bale for others)");
   auto* ls = so->add_subcommand("ls", "list unpacked images");
-  ls->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  ls->add_option("--store", o->store, "store directory (default /var/lib/bale, ~/.local/share/bale for others)");
   ls->callback([o] { o->action = "ls"; });
   auto* gc = so->add_subcommand("gc", "remove what no running container uses");
-  gc->add_option("--store", o->store, "store directory (default /var/lib/bale)");
+  gc->add_option("--store", o->store, "store directory (default /var/lib/bale, ~/.local/share/bale for others)");
   gc->add_flag("--all", o->all, "also the build cache entries used in the last 7 days");
   gc->callback([o] { o->action = "gc"; });
   so->callback([&p, o] { p.action = [o] { return cmd::store(*o); }; });

@@ -52,7 +52,7 @@ const RunFlag kRunFlags[] = {
      [](O& o, S v) { return set_string(o.signer, v); }},
     {"--insecure", "run unsigned or untrusted images (with a warning)", false,
      [](O& o, S) { return o.insecure = true; }},
-    {"--store", "store directory (default /var/lib/bale)", true,
+    {"--store", "store directory (default /var/lib/bale, ~/.local/share/bale for others)", true,
      [](O& o, S v) { return set_string(o.store, v); }},
     {"--read-only", "mount the root filesystem read-only", false,
      [](O& o, S) { return o.read_only = true; }},
