@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -66,6 +67,13 @@ void join_and_exec(const RunRecord& r, const ContainerSpec& spec) {
     if (errno == ENOENT || errno == ESRCH) gone(r);
     throw_sys("open the namespace of", std::to_string(r.pid));
   }
+  // A rootless container lives in a user namespace of its own: join that first (its owner has
+  // every capability there), then its mounts.
+  UniqueFd userns(open(fmt::format("/proc/{}/ns/user", r.pid).c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat theirs, ours;
+  if (userns && fstat(userns.get(), &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 &&
+      theirs.st_ino != ours.st_ino && setns(userns.get(), CLONE_NEWUSER) < 0)
+    throw_sys("setns", fmt::format("/proc/{}/ns/user", r.pid));
   if (setns(ns.get(), CLONE_NEWNS) < 0) throw_sys("setns", fmt::format("/proc/{}/ns/mnt", r.pid));
   if (fchdir(root.get()) < 0 || chroot(".") < 0) throw_sys("chroot", "the container's root");
   // The handles were taken on the recorded process; if it is gone now, so is the container.

@@ -1,5 +1,5 @@
-// `bale exec`: a command started inside a running container. It joins the container's mount
-// namespace and root (the PID, network and devices are the host's for every bale container
+// `bale exec`: a command started inside a running container. It joins the container's user
+// namespace (a rootless container's), mount namespace and root (the PID, network and devices are the host's for every bale container
 // anyway) and becomes the command, so its exit status is the command's own.
 #pragma once
 
