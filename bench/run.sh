@@ -5,6 +5,8 @@
 #   warm start of a Debian image   vs  warm start of the busybox image
 #   first run of a Debian image    vs  tar -xzf of the same file into a tmpfs
 #   bale exec NAME /bin/true        vs  nsenter -m -r into the same container (the floor)
+#   rootless bale run (as throwaway users: one with a subuid range, one without)
+#                                   vs  root bale run, bwrap --unshare-user, the helpers' share
 # Same busybox root filesystem for every tool, /bin/true, median of RUNS (default 100).
 # usage: bench/run.sh [RUNS]   (as root; after scripts/setup --bench)
 set -euo pipefail
@@ -153,6 +155,62 @@ printf '%-52s %9s ms\n' "bale exec NAME /bin/true" "${r[0]%% *}" \
   "nsenter -t PID -m -r /bin/true" "${r[1]%% *}"
 echo "ratio bale exec/nsenter: $(ratio "${r[0]%% *}" "${r[1]%% *}")   (target <= 1.50)"
 echo "(docker exec and podman exec: no container starts here, see the note above)"
+
+# Rootless: the same image as ordinary users made for the run, one with a subordinate id range
+# (newuidmap/newgidmap map 1..65535), one without (a one-id map, as bwrap --unshare-user has).
+echo
+echo "== rootless warm start, busybox, /bin/true, median of $runs interleaved rounds =="
+if command -v setpriv >/dev/null && [ -u /usr/bin/newuidmap ]; then
+  rl_full=bale-bench-f$$ rl_one=bale-bench-o$$
+  cp /etc/subuid "$w/subuid.orig"; cp /etc/subgid "$w/subgid.orig"
+  for u in "$rl_full" "$rl_one"; do useradd -M -d "$w/home-$u" "$u"; mkdir -p "$w/home-$u"; chown "$u:" "$w/home-$u"; done
+  rl_cleanup() {
+    userdel "$rl_full" 2>/dev/null; userdel "$rl_one" 2>/dev/null
+    cp "$w/subuid.orig" /etc/subuid; cp "$w/subgid.orig" /etc/subgid
+  }
+  trap 'rl_cleanup; cleanup' EXIT
+  sed -i "/^bale-bench-/d" /etc/subuid /etc/subgid
+  echo "$rl_full:5000000:65536" >>/etc/subuid; echo "$rl_full:5000000:65536" >>/etc/subgid
+  chmod 755 "$w"; cp "$bale" "$w/bale"; chmod 755 "$w/bale"; chmod 644 "$w/bb.bale"
+  as() { local u=$1; shift; echo setpriv --reuid "$u" --regid "$u" --init-groups env -i HOME="$w/home-$u" PATH=/usr/bin:/bin "$@"; }
+  for u in "$rl_full" "$rl_one"; do
+    $(as "$u" "$w/bale" trust add "$w/config/id_ed25519.pub" --name bench) >/dev/null
+    $(as "$u" "$w/bale" run "$w/bb.bale" /bin/true) 2>/dev/null  # unpacked once, warm from here
+  done
+  # shellcheck disable=SC2046  # the words of `as` on purpose
+  rl_args=("$bale" run "$w/bb.bale" /bin/true ";;" $(as "$rl_full" "$w/bale" run "$w/bb.bale" /bin/true)
+           ";;" $(as "$rl_one" "$w/bale" run "$w/bb.bale" /bin/true) ";;" $(as "$rl_one" /bin/true)
+           ";;" /bin/true)
+  has_bwrap=0
+  if command -v bwrap >/dev/null; then
+    has_bwrap=1
+    # shellcheck disable=SC2046
+    rl_args+=(";;" $(as "$rl_one" bwrap --unshare-user --bind "$root" / --proc /proc --dev /dev /bin/true))
+  fi
+  mapfile -t r < <("$w/alternate" "$runs" "${rl_args[@]}" 2>/dev/null)
+  rl_root=${r[0]%% *} rl_floor=${r[3]%% *} rl_true=${r[4]%% *}
+  # What setpriv and env cost to start the user's command is taken off every as-user figure.
+  own() { awk -v t="$1" -v f="$rl_floor" -v h="$rl_true" 'BEGIN {printf "%.3f", t - f + h}'; }
+  rl_f=$(own "${r[1]%% *}") rl_o=$(own "${r[2]%% *}")
+  printf '%-52s %9s ms\n' "root bale run IMAGE /bin/true" "$rl_root" \
+    "rootless bale run, subuid range (newuidmap)" "$rl_f" \
+    "rootless bale run, one-id map" "$rl_o" \
+    "(setpriv + env launching /bin/true as the user)" "$rl_floor"
+  echo "ratio rootless (subuid range)/root: $(ratio "$rl_f" "$rl_root")   (target <= 2.00)"
+  echo "newuidmap + newgidmap (run at once) share of the rootless start:" \
+       "$(awk -v f="$rl_f" -v o="$rl_o" 'BEGIN {printf "%.0f%%", 100 * (f - o) / f}')"
+  if [ "$has_bwrap" = 1 ]; then
+    bw=$(own "${r[5]%% *}")
+    printf '%-52s %9s ms\n' "bwrap --unshare-user --bind ROOT / --proc --dev" "$bw"
+    echo "ratio rootless one-id bale/bwrap --unshare-user: $(ratio "$rl_o" "$bw")   (target < 1.00)"
+  else
+    echo "(bwrap is not installed: scripts/setup --bench installs it)"
+  fi
+  rl_cleanup
+  trap cleanup EXIT
+else
+  echo "(setpriv or a setuid newuidmap is missing: no rootless figures)"
+fi
 
 deb=/var/cache/bale-tests/debian-bookworm
 if [ -d "$deb" ]; then

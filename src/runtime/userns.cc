@@ -32,12 +32,11 @@ std::string helper(const char* name) {
   return "";
 }
 
-// Runs newuidmap/newgidmap for `pid` and returns its exit status (127: could not run it).
-int run_map_helper(const std::string& prog, pid_t pid, unsigned long own, const SubidRange& r) {
+// Starts newuidmap/newgidmap for `pid`; -1 when it could not be started.
+pid_t start_map_helper(const std::string& prog, pid_t pid, unsigned long own, const SubidRange& r) {
   std::vector<std::string> args = {prog, std::to_string(pid), "0", std::to_string(own), "1",
                                    "1", std::to_string(r.start), std::to_string(r.count)};
   pid_t child = fork();
-  if (child < 0) return 127;
   if (child == 0) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -45,6 +44,12 @@ int run_map_helper(const std::string& prog, pid_t pid, unsigned long own, const 
     execv(argv[0], argv.data());
     _exit(127);
   }
+  return child;
+}
+
+// Its exit status (127: it could not run).
+int wait_map_helper(pid_t child) {
+  if (child < 0) return 127;
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return 127;
@@ -90,8 +95,11 @@ UserNamespace enter_user_namespace() {
       char c;
       close(go[1]);
       if (read(go[0], &c, 1) != 1) _exit(1);
-      int u = run_map_helper(newuidmap, self, uid, *subuid);
-      int g = u == 0 ? run_map_helper(newgidmap, self, gid, *subgid) : 0;
+      // Both at once: each is a setuid program's start, the larger part of a rootless start.
+      pid_t uc = start_map_helper(newuidmap, self, uid, *subuid);
+      pid_t gc = start_map_helper(newgidmap, self, gid, *subgid);
+      int u = wait_map_helper(uc);
+      int g = wait_map_helper(gc);
       char result[2] = {static_cast<char>(u), static_cast<char>(g)};
       if (write(done[1], result, 2) != 2) _exit(1);
       _exit(0);
