@@ -101,12 +101,12 @@ void Builder::declare_args(StageState& s, const Instruction& in, bool global) {
       value = it->second;
       consumed_args_.insert(name);
     }
+    // `ARG NAME` without a value leaves a value already in scope (inherited from a parent
+    // stage, or declared earlier) as it is, as BuildKit does.
     if (global) {
       if (value) global_args_[name] = *value;
     } else if (value) {
       s.args[name] = *value;
-    } else {
-      s.args.erase(name);
     }
   }
 }
@@ -273,6 +273,7 @@ StageState Builder::start_stage(const Stage& st) {
     s.base_image = base.base_image;
     s.config = base.config;
     s.shell = base.shell;
+    s.args = base.args;  // "Arguments and variables are inherited from parent stages"
     return s;
   }
   progress_->begin(shown);
