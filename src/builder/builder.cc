@@ -274,6 +274,7 @@ StageState Builder::start_stage(const Stage& st) {
     s.config = base.config;
     s.shell = base.shell;
     s.args = base.args;  // "Arguments and variables are inherited from parent stages"
+    onbuild_triggers(s, st);  // BuildKit treats a stage base as it treats an image base
     return s;
   }
   progress_->begin(shown);
