@@ -303,6 +303,8 @@ StageState Builder::start_stage(const Stage& st) {
                                 : image::sanitize_config(image::parse_config(img.config, ref), ref);
   if (!s.config.contains("config") || !s.config["config"].is_object()) s.config["config"] = json::object();
   with_default_path(s.config);
+  if (s.c().contains("Shell") && !s.c()["Shell"].empty())
+    s.shell = s.c()["Shell"].get<std::vector<std::string>>();  // the base's SHELL is the default
   s.key = chain("", "image " + img.digest);
   onbuild_triggers(s, st);
   return s;

@@ -247,6 +247,7 @@ std::string apply_config_instruction(StageState& s, const Instruction& in, char 
     if (!in.json_form) throw Error("SHELL requires the arguments in JSON form: SHELL [\"executable\", \"parameters\"]");
     if (in.args.empty()) throw Error("SHELL needs at least the shell executable");
     s.shell = in.args;
+    c["Shell"] = s.shell;  // part of the image: images built on it use it too
     return describe(k, s.shell);
   }
   if (k == "maintainer") {
