@@ -145,17 +145,9 @@ std::optional<std::string> shape_error(const Instruction& in) {
 
 }  // namespace
 
-void Builder::count_steps() {
-  // Every instruction of every stage the target needs, found by following FROM and --from
-  // references (expanded with the global ARGs, as far as they go).
-  size_t target = plan_.stages.size() - 1;
-  if (req_.target) {
-    auto t = find_stage(plan_, *req_.target, plan_.stages.size());
-    if (!t)
-      throw Error(fmt::format("--target {}: no stage of that name in {}", quote(*req_.target),
-                              plan_.file));
-    target = *t;
-  }
+std::set<size_t> Builder::needed_stages(size_t target) const {
+  // Found by following FROM and --from references (expanded with the global ARGs, as far as
+  // they go).
   std::set<size_t> needed;
   std::vector<size_t> todo{target};
   Vars globals = map_lookup(global_args_);
@@ -177,8 +169,33 @@ void Builder::count_steps() {
         if (auto ref = from_ref(f))
           if (auto j = ref_of(*ref)) todo.push_back(*j);
   }
+  return needed;
+}
+
+void Builder::count_steps() {
+  size_t target = plan_.stages.size() - 1;
+  if (req_.target) {
+    auto t = find_stage(plan_, *req_.target, plan_.stages.size());
+    if (!t)
+      throw Error(fmt::format("--target {}: no stage of that name in {}", quote(*req_.target),
+                              plan_.file));
+    target = *t;
+  }
+  // Every instruction of every stage the target needs, and the ONBUILD triggers a stage base
+  // runs (an image base's are counted when it is read).
   size_t total = 0;
-  for (size_t i : needed) total += 1 + plan_.stages[i].body.size();
+  Vars globals = map_lookup(global_args_);
+  std::set<size_t> needed = needed_stages(target);
+  for (size_t i : needed) {
+    total += 1 + plan_.stages[i].body.size();
+    std::optional<size_t> base;
+    try {
+      base = find_stage(plan_, expand_word(plan_.stages[i].from->args[0], globals, escape()), i);
+    } catch (const Error&) {
+    }
+    if (base)
+      for (const Instruction* in : plan_.stages[*base].body) total += in->keyword == "onbuild";
+  }
   progress_->set_total(total);
   // What can be judged without running anything is judged before the first step runs: a bare
   // ENV on line 40 must not cost the 39 steps before it.
@@ -213,6 +230,11 @@ const StageState& Builder::stage(size_t index) {
          fmt::format("stage {} depends on itself (a cycle of --from references)",
                      st.name.empty() ? std::to_string(index) : quote(st.name)));
   const Instruction* outer = current_;  // a stage built for a --from comes back here
+  Progress::Step outer_step = progress_->suspend();
+  // BuildKit's names: the stage's own, or stage-INDEX; none when there is one stage.
+  progress_->set_stage(plan_.stages.size() < 2 ? ""
+                       : st.name.empty()      ? fmt::format("stage-{}", index)
+                                              : st.name);
   current_ = st.from;
   auto state = std::make_unique<StageState>(start_stage(st));
   for (const Instruction* in : st.body) {
@@ -221,6 +243,7 @@ const StageState& Builder::stage(size_t index) {
     run_instruction(*state, *in);
   }
   current_ = outer;
+  progress_->resume(std::move(outer_step));
   in_progress_.erase(index);
   return *(done_[index] = std::move(state));
 }
