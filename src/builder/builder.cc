@@ -406,12 +406,13 @@ void Builder::workdir(StageState& s, const Instruction& in) {
     std::vector<std::string> created;
     runtime::mountpoint_in_root(root_fd.get(), dir, false, &created);
     if (user.empty() || created.empty()) return;
-    // A directory WORKDIR creates belongs to the stage's USER, as in BuildKit.
+    // A directory WORKDIR creates belongs to the stage's USER with COPY --chown's rules, as in
+    // BuildKit (USER 4242 not in passwd: 4242:4242, where a RUN would run as 4242:0).
     auto read = [&](const char* f) {
       UniqueFd fd(open_in_root(root_fd.get(), f, O_RDONLY));
       return fd ? read_file(runtime::fd_path(fd)) : std::string();
     };
-    runtime::ResolvedUser u = runtime::resolve_user(user, read("/etc/passwd"), read("/etc/group"));
+    runtime::ResolvedUser u = runtime::resolve_owner(user, read("/etc/passwd"), read("/etc/group"));
     for (const auto& c : created) {
       UniqueFd fd(open_in_root(root_fd.get(), c, O_PATH));
       if (fd && fchownat(fd.get(), "", u.uid, u.gid, AT_EMPTY_PATH) < 0) throw_sys("chown", c);
