@@ -285,6 +285,7 @@ StageState Builder::start_stage(const Stage& st) {
     progress_->begin(shown);
     s.config = image::new_config();
     with_default_path(s.config);
+    s.c()["WorkingDir"] = "/";  // as BuildKit's empty image has it
     s.key = chain("", "scratch");
     return s;
   }
