@@ -129,7 +129,7 @@ std::optional<std::string> from_ref(const Flag& f) {
 
 // An instruction whose arguments are wrong whatever the variables hold (the same messages as
 // the steps themselves give when they run).
-std::optional<std::string> shape_error(const Instruction& in) {
+std::optional<std::string> shape_error(const Instruction& in, char escape) {
   const std::string& k = in.keyword;
   if ((k == "env" || k == "label") && in.args.empty())
     return fmt::format("{} needs at least one KEY=VALUE", k == "env" ? "ENV" : "LABEL");
@@ -140,7 +140,7 @@ std::optional<std::string> shape_error(const Instruction& in) {
   if (k == "user" && in.args.size() != 1) return "USER takes one argument: USER user[:group]";
   if (k == "stopsignal" && in.args.size() != 1) return "STOPSIGNAL takes one signal";
   if (k == "volume" && in.args.empty()) return "VOLUME needs at least one path";
-  return std::nullopt;
+  return config_instruction_error(in, escape);
 }
 
 }  // namespace
@@ -185,8 +185,7 @@ void Builder::count_steps() {
   // runs (an image base's are counted when it is read).
   size_t total = 0;
   Vars globals = map_lookup(global_args_);
-  std::set<size_t> needed = needed_stages(target);
-  for (size_t i : needed) {
+  for (size_t i : needed_stages(target)) {
     total += 1 + plan_.stages[i].body.size();
     std::optional<size_t> base;
     try {
@@ -197,11 +196,12 @@ void Builder::count_steps() {
       for (const Instruction* in : plan_.stages[*base].body) total += in->keyword == "onbuild";
   }
   progress_->set_total(total);
-  // What can be judged without running anything is judged before the first step runs: a bare
-  // ENV on line 40 must not cost the 39 steps before it.
-  for (size_t i : needed)
-    for (const Instruction* in : plan_.stages[i].body)
-      if (auto why = shape_error(*in)) fail(*in, *why);
+  // What can be judged without running anything is judged before the first step runs, in every
+  // stage, needed or not, as BuildKit's parser does: a bare ENV on line 40 must not cost the 39
+  // steps before it.
+  for (const Stage& st : plan_.stages)
+    for (const Instruction* in : st.body)
+      if (auto why = shape_error(*in, escape())) fail(*in, *why);
 }
 
 const StageState& Builder::build() {

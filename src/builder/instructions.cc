@@ -266,4 +266,16 @@ std::string apply_config_instruction(StageState& s, const Instruction& in, char 
   throw Error(fmt::format("not a config instruction: {}", k));
 }
 
+std::optional<std::string> config_instruction_error(const Instruction& in, char escape) {
+  if (in.keyword != "healthcheck" && in.keyword != "shell") return std::nullopt;
+  StageState scratch;
+  scratch.config = image::new_config();
+  try {
+    apply_config_instruction(scratch, in, escape);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
+
 }  // namespace bale::builder
