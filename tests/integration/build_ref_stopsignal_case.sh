@@ -4,10 +4,6 @@
 # BuildKit (docker.io 20.10.24) builds "STOPSIGNAL term" and gives "StopSignal": "term".
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
-mkdir -p ctx && echo f >ctx/f
-printf 'FROM scratch\nCOPY f /f\nSTOPSIGNAL term\n' >ctx/Dockerfile
-build -q -o img.bale ctx
-image_config img.bale
-[ "$(json_get "$T/config.json" 'j["config"]["config"]["StopSignal"]')" = term ] ||
-  fail "StopSignal: $(json_get "$T/config.json" 'j["config"]["config"]["StopSignal"]'), BuildKit gives term"
+sig=$(scratch_config_field 'STOPSIGNAL term' StopSignal)
+[ "$sig" = term ] || fail "StopSignal: $sig, BuildKit gives term"
 exit 0

@@ -4,10 +4,6 @@
 # BuildKit (docker.io 20.10.24) gives "WorkingDir": "/".
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/build_lib.sh"
-mkdir -p ctx && echo f >ctx/f
-printf 'FROM scratch\nCOPY f /f\n' >ctx/Dockerfile
-build -q -o img.bale ctx
-image_config img.bale
-[ "$(json_get "$T/config.json" 'j["config"]["config"].get("WorkingDir")')" = / ] ||
-  fail "WorkingDir: $(json_get "$T/config.json" 'j["config"]["config"].get("WorkingDir")'), BuildKit gives /"
+dir=$(scratch_config_field '' WorkingDir)
+[ "$dir" = / ] || fail "WorkingDir: $dir, BuildKit gives /"
 exit 0
