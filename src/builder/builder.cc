@@ -101,12 +101,12 @@ void Builder::declare_args(StageState& s, const Instruction& in, bool global) {
       value = it->second;
       consumed_args_.insert(name);
     }
+    // `ARG NAME` without a value leaves a value already in scope (inherited from a parent
+    // stage, or declared earlier) as it is, as BuildKit does.
     if (global) {
       if (value) global_args_[name] = *value;
     } else if (value) {
       s.args[name] = *value;
-    } else {
-      s.args.erase(name);
     }
   }
 }
@@ -129,7 +129,7 @@ std::optional<std::string> from_ref(const Flag& f) {
 
 // An instruction whose arguments are wrong whatever the variables hold (the same messages as
 // the steps themselves give when they run).
-std::optional<std::string> shape_error(const Instruction& in) {
+std::optional<std::string> shape_error(const Instruction& in, char escape) {
   const std::string& k = in.keyword;
   if ((k == "env" || k == "label") && in.args.empty())
     return fmt::format("{} needs at least one KEY=VALUE", k == "env" ? "ENV" : "LABEL");
@@ -140,22 +140,14 @@ std::optional<std::string> shape_error(const Instruction& in) {
   if (k == "user" && in.args.size() != 1) return "USER takes one argument: USER user[:group]";
   if (k == "stopsignal" && in.args.size() != 1) return "STOPSIGNAL takes one signal";
   if (k == "volume" && in.args.empty()) return "VOLUME needs at least one path";
-  return std::nullopt;
+  return config_instruction_error(in, escape);
 }
 
 }  // namespace
 
-void Builder::count_steps() {
-  // Every instruction of every stage the target needs, found by following FROM and --from
-  // references (expanded with the global ARGs, as far as they go).
-  size_t target = plan_.stages.size() - 1;
-  if (req_.target) {
-    auto t = find_stage(plan_, *req_.target, plan_.stages.size());
-    if (!t)
-      throw Error(fmt::format("--target {}: no stage of that name in {}", quote(*req_.target),
-                              plan_.file));
-    target = *t;
-  }
+std::set<size_t> Builder::needed_stages(size_t target) const {
+  // Found by following FROM and --from references (expanded with the global ARGs, as far as
+  // they go).
   std::set<size_t> needed;
   std::vector<size_t> todo{target};
   Vars globals = map_lookup(global_args_);
@@ -177,14 +169,39 @@ void Builder::count_steps() {
         if (auto ref = from_ref(f))
           if (auto j = ref_of(*ref)) todo.push_back(*j);
   }
+  return needed;
+}
+
+void Builder::count_steps() {
+  size_t target = plan_.stages.size() - 1;
+  if (req_.target) {
+    auto t = find_stage(plan_, *req_.target, plan_.stages.size());
+    if (!t)
+      throw Error(fmt::format("--target {}: no stage of that name in {}", quote(*req_.target),
+                              plan_.file));
+    target = *t;
+  }
+  // Every instruction of every stage the target needs, and the ONBUILD triggers a stage base
+  // runs (an image base's are counted when it is read).
   size_t total = 0;
-  for (size_t i : needed) total += 1 + plan_.stages[i].body.size();
+  Vars globals = map_lookup(global_args_);
+  for (size_t i : needed_stages(target)) {
+    total += 1 + plan_.stages[i].body.size();
+    std::optional<size_t> base;
+    try {
+      base = find_stage(plan_, expand_word(plan_.stages[i].from->args[0], globals, escape()), i);
+    } catch (const Error&) {
+    }
+    if (base)
+      for (const Instruction* in : plan_.stages[*base].body) total += in->keyword == "onbuild";
+  }
   progress_->set_total(total);
-  // What can be judged without running anything is judged before the first step runs: a bare
-  // ENV on line 40 must not cost the 39 steps before it.
-  for (size_t i : needed)
-    for (const Instruction* in : plan_.stages[i].body)
-      if (auto why = shape_error(*in)) fail(*in, *why);
+  // What can be judged without running anything is judged before the first step runs, in every
+  // stage, needed or not, as BuildKit's parser does: a bare ENV on line 40 must not cost the 39
+  // steps before it.
+  for (const Stage& st : plan_.stages)
+    for (const Instruction* in : st.body)
+      if (auto why = shape_error(*in, escape())) fail(*in, *why);
 }
 
 const StageState& Builder::build() {
@@ -213,6 +230,11 @@ const StageState& Builder::stage(size_t index) {
          fmt::format("stage {} depends on itself (a cycle of --from references)",
                      st.name.empty() ? std::to_string(index) : quote(st.name)));
   const Instruction* outer = current_;  // a stage built for a --from comes back here
+  Progress::Step outer_step = progress_->suspend();
+  // BuildKit's names: the stage's own, or stage-INDEX; none when there is one stage.
+  progress_->set_stage(plan_.stages.size() < 2 ? ""
+                       : st.name.empty()      ? fmt::format("stage-{}", index)
+                                              : st.name);
   current_ = st.from;
   auto state = std::make_unique<StageState>(start_stage(st));
   for (const Instruction* in : st.body) {
@@ -221,6 +243,7 @@ const StageState& Builder::stage(size_t index) {
     run_instruction(*state, *in);
   }
   current_ = outer;
+  progress_->resume(std::move(outer_step));
   in_progress_.erase(index);
   return *(done_[index] = std::move(state));
 }
@@ -262,6 +285,7 @@ StageState Builder::start_stage(const Stage& st) {
     progress_->begin(shown);
     s.config = image::new_config();
     with_default_path(s.config);
+    s.c()["WorkingDir"] = "/";  // as BuildKit's empty image has it
     s.key = chain("", "scratch");
     return s;
   }
@@ -273,6 +297,8 @@ StageState Builder::start_stage(const Stage& st) {
     s.base_image = base.base_image;
     s.config = base.config;
     s.shell = base.shell;
+    s.args = base.args;  // "Arguments and variables are inherited from parent stages"
+    onbuild_triggers(s, st);  // BuildKit treats a stage base as it treats an image base
     return s;
   }
   progress_->begin(shown);
@@ -301,6 +327,8 @@ StageState Builder::start_stage(const Stage& st) {
                                 : image::sanitize_config(image::parse_config(img.config, ref), ref);
   if (!s.config.contains("config") || !s.config["config"].is_object()) s.config["config"] = json::object();
   with_default_path(s.config);
+  if (s.c().contains("Shell") && !s.c()["Shell"].empty())
+    s.shell = s.c()["Shell"].get<std::vector<std::string>>();  // the base's SHELL is the default
   s.key = chain("", "image " + img.digest);
   onbuild_triggers(s, st);
   return s;
@@ -379,12 +407,13 @@ void Builder::workdir(StageState& s, const Instruction& in) {
     std::vector<std::string> created;
     runtime::mountpoint_in_root(root_fd.get(), dir, false, &created);
     if (user.empty() || created.empty()) return;
-    // A directory WORKDIR creates belongs to the stage's USER, as in BuildKit.
+    // A directory WORKDIR creates belongs to the stage's USER with COPY --chown's rules, as in
+    // BuildKit (USER 4242 not in passwd: 4242:4242, where a RUN would run as 4242:0).
     auto read = [&](const char* f) {
       UniqueFd fd(open_in_root(root_fd.get(), f, O_RDONLY));
       return fd ? read_file(runtime::fd_path(fd)) : std::string();
     };
-    runtime::ResolvedUser u = runtime::resolve_user(user, read("/etc/passwd"), read("/etc/group"));
+    runtime::ResolvedUser u = runtime::resolve_owner(user, read("/etc/passwd"), read("/etc/group"));
     for (const auto& c : created) {
       UniqueFd fd(open_in_root(root_fd.get(), c, O_PATH));
       if (fd && fchownat(fd.get(), "", u.uid, u.gid, AT_EMPTY_PATH) < 0) throw_sys("chown", c);

@@ -93,6 +93,7 @@ class Builder {
                             std::vector<Tree>& trees, StepDir& from_mounts,
                             std::vector<LayerView>& views);
   void run_spec(const Instruction& in, RunSpec& spec, StepDir& step);
+  std::set<size_t> needed_stages(size_t target) const;
   void count_steps();
   char escape() const { return dockerfile_.directives.escape; }
 

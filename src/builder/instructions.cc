@@ -247,6 +247,7 @@ std::string apply_config_instruction(StageState& s, const Instruction& in, char 
     if (!in.json_form) throw Error("SHELL requires the arguments in JSON form: SHELL [\"executable\", \"parameters\"]");
     if (in.args.empty()) throw Error("SHELL needs at least the shell executable");
     s.shell = in.args;
+    c["Shell"] = s.shell;  // part of the image: images built on it use it too
     return describe(k, s.shell);
   }
   if (k == "maintainer") {
@@ -263,6 +264,18 @@ std::string apply_config_instruction(StageState& s, const Instruction& in, char 
     return describe(k, trigger);
   }
   throw Error(fmt::format("not a config instruction: {}", k));
+}
+
+std::optional<std::string> config_instruction_error(const Instruction& in, char escape) {
+  if (in.keyword != "healthcheck" && in.keyword != "shell") return std::nullopt;
+  StageState scratch;
+  scratch.config = image::new_config();
+  try {
+    apply_config_instruction(scratch, in, escape);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return std::nullopt;
 }
 
 }  // namespace bale::builder

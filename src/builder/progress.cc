@@ -20,26 +20,41 @@ std::string one_line(const std::string& s) {
 }  // namespace
 
 void Progress::line(const std::string& text) {
+  if (!step_.number) {
+    step_.number = ++shown_;
+    if (shown_ > total_) total_ = shown_;  // an image base's ONBUILD triggers, counted late
+  }
   if (quiet_) return;
-  std::fputs(fmt::format("[{}/{}] {}\n", n_, total_, text).c_str(), stderr);
+  std::string where = step_.stage.empty() ? "" : step_.stage + " ";
+  std::fputs(fmt::format("[{}{}/{}] {}\n", where, step_.number, total_, text).c_str(), stderr);
   std::fflush(stderr);
 }
 
 void Progress::begin(const std::string& instruction, bool deferred) {
-  n_++;
-  if (n_ > total_) total_ = n_;
-  text_ = one_line(instruction);
-  start_ = std::chrono::steady_clock::now();
-  if (!deferred) line(text_);
+  step_.text = one_line(instruction);
+  step_.number = 0;
+  step_.start = std::chrono::steady_clock::now();
+  if (!deferred) line(step_.text);
 }
 
-void Progress::cached() { line(text_ + " CACHED"); }
+Progress::Step Progress::suspend() const {
+  Step s = step_;
+  s.suspended = std::chrono::steady_clock::now();
+  return s;
+}
 
-void Progress::started() { line(text_); }
+void Progress::resume(Step step) {
+  step.start += std::chrono::steady_clock::now() - step.suspended;
+  step_ = std::move(step);
+}
+
+void Progress::cached() { line(step_.text + " CACHED"); }
+
+void Progress::started() { line(step_.text); }
 
 void Progress::done() {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start_).count();
+                std::chrono::steady_clock::now() - step_.start).count();
   line(fmt::format("DONE {}.{:02}s", ms / 1000, (ms % 1000) / 10));
 }
 

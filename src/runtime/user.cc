@@ -96,4 +96,12 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd,
   return u;
 }
 
+ResolvedUser resolve_owner(const std::string& spec, const std::string& passwd,
+                           const std::string& group) {
+  ResolvedUser u = resolve_user(spec, passwd, group);
+  if (spec.find(':') == std::string::npos)
+    if (auto id = number(spec)) u.gid = *id;
+  return u;
+}
+
 }  // namespace bale::runtime

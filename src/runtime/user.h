@@ -22,4 +22,10 @@ struct ResolvedUser {
 ResolvedUser resolve_user(const std::string& spec, const std::string& passwd,
                           const std::string& group);
 
+// The owner BuildKit gives what `COPY --chown=SPEC` writes and the directories WORKDIR creates
+// under `USER SPEC`: as resolve_user, except that a bare number without a group is the gid as
+// well as the uid (a name without a group still takes its primary group from passwd).
+ResolvedUser resolve_owner(const std::string& spec, const std::string& passwd,
+                           const std::string& group);
+
 }  // namespace bale::runtime

@@ -46,3 +46,13 @@ no_build_leftovers() {
   [ -z "$(ls -A "$BALE_STORE/build/steps" 2>/dev/null)" ] ||
     fail "step dirs left in the build cache: $(ls "$BALE_STORE/build/steps")"
 }
+
+# scratch_config_field LINES FIELD: config.config.FIELD (as json_get prints it, null if absent)
+# of an image built from `FROM scratch`, `COPY f /f` and the Dockerfile LINES.
+scratch_config_field() {
+  mkdir -p "$T/scratch-ctx" && echo f >"$T/scratch-ctx/f"
+  printf 'FROM scratch\nCOPY f /f\n%s\n' "$1" >"$T/scratch-ctx/Dockerfile"
+  build -q -o "$T/scratch.bale" "$T/scratch-ctx"
+  image_config "$T/scratch.bale"
+  json_get "$T/config.json" "j[\"config\"][\"config\"].get(\"$2\")"
+}

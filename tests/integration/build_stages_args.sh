@@ -30,7 +30,7 @@ extract final.bale r
 [ "$(cat r/seen)" = "version=2.5 arch=$arch platform=linux/$arch" ] || fail "ARG values: $(cat r/seen)"
 grep -q 'this stage is not needed' "$T/build.log" && fail "a stage the target does not need was built"
 grep -q "warning: build arg 'NOBODY' was not consumed" "$T/build.log" || fail "no warning for an unused build arg"
-grep -qE '^\[1/9\] ' "$T/build.log" || fail "the step count should cover the needed stages only: $(head -2 "$T/build.log")"
+grep -qE '^\[tools 1/9\] ' "$T/build.log" || fail "the step count should cover the needed stages only: $(head -2 "$T/build.log")"
 
 build -o tools.bale --target tools ctx
 extract tools.bale t

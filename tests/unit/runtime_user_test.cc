@@ -41,6 +41,21 @@ TEST(ResolveUser, NumericUserInPasswdUsesItsEntry) {
   EXPECT_EQ(u.home, "/home/app");
 }
 
+TEST(ResolveOwner, BareNumberIsItsOwnGroupInPasswdOrNot) {
+  auto in = resolve_owner("1000", "app:x:1000:2000::/home/app:/bin/sh\n", kGroup);
+  EXPECT_EQ(in.uid, 1000u);
+  EXPECT_EQ(in.gid, 1000u);
+  auto out = resolve_owner("4242", kPasswd, kGroup);
+  EXPECT_EQ(out.uid, 4242u);
+  EXPECT_EQ(out.gid, 4242u);
+}
+
+TEST(ResolveOwner, NameTakesItsPrimaryGroupAndAGroupWins) {
+  EXPECT_EQ(resolve_owner("svc", kPasswd, kGroup).gid, 50u);
+  EXPECT_EQ(resolve_owner("4242:44", kPasswd, kGroup).gid, 44u);
+  EXPECT_EQ(resolve_owner("4242:staff", kPasswd, kGroup).gid, 50u);
+}
+
 TEST(ResolveUser, NumericUserNotInPasswdIsAllowed) {
   auto u = resolve_user("4242", kPasswd, kGroup);
   EXPECT_EQ(u.uid, 4242u);
