@@ -23,8 +23,14 @@ int openat2_with(int dir_fd, const std::string& path, int flags, uint64_t resolv
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
   how.resolve = resolve;
-  return static_cast<int>(
-      syscall(SYS_openat2, dir_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+  // With RESOLVE_BENEATH or RESOLVE_IN_ROOT the kernel gives up with EAGAIN when a rename or a
+  // mount anywhere on the machine raced the lookup, and expects the caller to ask again (a busy
+  // machine made the import tests fail now and then).
+  for (int tries = 0;; tries++) {
+    int fd = static_cast<int>(
+        syscall(SYS_openat2, dir_fd, path.empty() ? "." : path.c_str(), &how, sizeof how));
+    if (fd >= 0 || errno != EAGAIN || tries == 100) return fd;
+  }
 }
 
 int open_in_root(int root_fd, const std::string& path, int flags) {
