@@ -70,10 +70,11 @@ RunMount bind_mount(const MountFlag& m, const std::string& target, BuildContext&
   std::string rel = src == "/" ? "." : src.substr(1);
   if (!tree && context.rules().empty() && m.read_only) {
     // Bound through the fd the check opened: a name swapped for a symlink after the check
-    // cannot bring a host path in.
+    // cannot bring a host path in. The step's namespace attaches a detached copy of it.
     UniqueFd fd(open_source(context.source(rel), "RUN --mount"));
-    RunMount direct{RunMount::Type::kBind, runtime::fd_path(fd), target, true, ""};
-    bound.push_back(std::move(fd));
+    bound.push_back(runtime::detached_bind(fd, "RUN --mount source " + quote(rel), true));
+    RunMount direct{RunMount::Type::kBind, rel, target, true, ""};
+    direct.tree_fd = bound.back().get();
     return direct;
   }
   std::string copy_root = scratch.mkdir(fmt::format("bind-{}", index), 0755);
