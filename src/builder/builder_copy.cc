@@ -151,7 +151,8 @@ json Builder::copy_sources(const StageState& s, const Instruction& in, CopyStep&
                                 "context, or RUN git clone", quote(src)));
       if (c.from) {
         c.pending.push_back({PendingSource::Kind::kTree, src, ""});
-        keys.push_back({{"from", tree.key}, {"path", src}});
+        // "owners": these copies keep the source's owners, which earlier entries did not.
+        keys.push_back({{"from", tree.key}, {"path", src}, {"owners", "kept"}});
         continue;
       }
       for (const auto& p : expand_copy_source(src, context().entries(), c.what)) {
