@@ -63,7 +63,7 @@ bool is_url(const std::string& s) {
   return false;
 }
 
-void download(const std::string& url, const std::string& dest) {
+Downloaded download(const std::string& url, const std::string& dest) {
   static bool init = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!init) throw Error("libcurl failed to initialize");
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), curl_easy_cleanup);
@@ -80,6 +80,7 @@ void download(const std::string& url, const std::string& dest) {
   curl_easy_setopt(c.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(c.get(), CURLOPT_XFERINFODATA, &progress);
   curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c.get(), CURLOPT_FILETIME, 1L);  // HTTP: Last-Modified
   // SSH: the user's usual key and known_hosts; the image's signature is what proves content.
   if (const char* home = std::getenv("HOME")) {
     std::string key = std::string(home) + "/.ssh/id_ed25519";
@@ -93,6 +94,11 @@ void download(const std::string& url, const std::string& dest) {
   if (rc != CURLE_OK)
     throw Error(fmt::format("fetch {}: {}", quote(redact(url)), err[0] ? err : curl_easy_strerror(rc)));
   out.commit();
+  Downloaded got;
+  curl_off_t time = -1;  // -1: the server sent none
+  if (curl_easy_getinfo(c.get(), CURLINFO_FILETIME_T, &time) == CURLE_OK && time >= 0)
+    got.last_modified = static_cast<int64_t>(time);
+  return got;
 }
 
 }  // namespace bale::fetch

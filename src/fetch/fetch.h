@@ -3,6 +3,8 @@
 // bar on a terminal; one line per stage otherwise.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bale::fetch {
@@ -11,8 +13,12 @@ bool is_url(const std::string& s);
 // The URL with any user:password@ replaced by ***@: what messages may show.
 std::string redact(const std::string& url);
 
+struct Downloaded {
+  std::optional<int64_t> last_modified;  // the server's Last-Modified, seconds since the epoch
+};
+
 // Downloads `url` to `dest`. Throws bale::Error naming the URL and what failed (HTTP status,
 // connection, authentication), leaving nothing at `dest`.
-void download(const std::string& url, const std::string& dest);
+Downloaded download(const std::string& url, const std::string& dest);
 
 }  // namespace bale::fetch

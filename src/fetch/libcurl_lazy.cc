@@ -27,3 +27,15 @@ CURLcode curl_easy_setopt(CURL* c, CURLoption option, ...) {
   va_end(ap);
   return real(c, option, value);
 }
+
+// Every info bale asks for is written through one pointer argument.
+#undef curl_easy_getinfo
+CURLcode curl_easy_getinfo(CURL* c, CURLINFO info, ...) {
+  static auto* real =
+      reinterpret_cast<decltype(&curl_easy_getinfo)>(bale::lazy_symbol(kLib, "curl_easy_getinfo"));
+  va_list ap;
+  va_start(ap, info);
+  void* out = va_arg(ap, void*);
+  va_end(ap);
+  return real(c, info, out);
+}
