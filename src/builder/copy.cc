@@ -115,7 +115,10 @@ class Copier {
   void keep_owners(bool keep) { keep_owners_ = keep; }
   uid_t owner_uid(uid_t uid) const { return opts_.uid.value_or(keep_owners_ ? uid : 0); }
   gid_t owner_gid(gid_t gid) const { return opts_.gid.value_or(keep_owners_ ? gid : 0); }
-  mode_t mode_of(const struct stat& st) const { return opts_.chmod.value_or(st.st_mode & 07777); }
+  // --chmod replaces the permission bits; setuid, setgid and sticky stay, as in BuildKit.
+  mode_t mode_of(const struct stat& st) const {
+    return opts_.chmod ? (st.st_mode & 07000) | *opts_.chmod : st.st_mode & 07777;
+  }
 
  private:
   void copy_dir(int src, const struct stat& st, int dir, const std::string& name,
