@@ -30,6 +30,8 @@ class BuildContext {
   std::string dir_;
   UniqueFd fd_;
   IgnoreRules rules_;
+  std::optional<std::string> resolved(const std::string& path) const;
+
   std::optional<std::vector<ContextEntry>> entries_;
 };
 

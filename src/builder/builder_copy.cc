@@ -13,6 +13,7 @@
 #include "builder/copy.h"
 #include "builder/copy_step.h"
 #include "builder/progress.h"
+#include "dockerfile/heredoc.h"
 #include "image/digest.h"
 #include "runtime/mounts.h"
 #include "runtime/user.h"
@@ -51,13 +52,15 @@ std::pair<uid_t, gid_t> resolve_chown(const std::string& root, const std::string
   return {u.uid, u.gid};
 }
 
-// The heredoc a source word such as `<<EOF` stands for, or null.
+// The heredoc a source word such as `<<EOF` or `<<-"EOF"` opens, or null. The word is read as
+// an opener and its name compared whole: `<<EOF2` is not the heredoc `EOF`.
 const Heredoc* heredoc_named(const Instruction& in, const std::string& word) {
-  const Heredoc* doc = nullptr;
-  if (word.rfind("<<", 0) == 0)
-    for (const auto& h : in.heredocs)
-      if (word.find(h.name) != std::string::npos) doc = &h;
-  return doc;
+  if (word.rfind("<<", 0) != 0) return nullptr;
+  std::vector<Heredoc> opener = find_heredocs(word);
+  if (opener.size() != 1) return nullptr;
+  for (const auto& h : in.heredocs)
+    if (h.name == opener[0].name) return &h;
+  return nullptr;
 }
 
 }  // namespace
@@ -151,7 +154,8 @@ json Builder::copy_sources(const StageState& s, const Instruction& in, CopyStep&
                                 "context, or RUN git clone", quote(src)));
       if (c.from) {
         c.pending.push_back({PendingSource::Kind::kTree, src, ""});
-        keys.push_back({{"from", tree.key}, {"path", src}});
+        // "owners": these copies keep the source's owners, which earlier entries did not.
+        keys.push_back({{"from", tree.key}, {"path", src}, {"owners", "kept"}});
         continue;
       }
       for (const auto& p : expand_copy_source(src, context().entries(), c.what)) {

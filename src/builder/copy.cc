@@ -110,9 +110,15 @@ class Copier {
     }
   }
 
-  uid_t owner_uid(uid_t) const { return opts_.uid.value_or(0); }
-  gid_t owner_gid(gid_t) const { return opts_.gid.value_or(0); }
-  mode_t mode_of(const struct stat& st) const { return opts_.chmod.value_or(st.st_mode & 07777); }
+  // Files from the context are root's; from a stage or an image they keep their owners, as in
+  // BuildKit; --chown wins over either.
+  void keep_owners(bool keep) { keep_owners_ = keep; }
+  uid_t owner_uid(uid_t uid) const { return opts_.uid.value_or(keep_owners_ ? uid : 0); }
+  gid_t owner_gid(gid_t gid) const { return opts_.gid.value_or(keep_owners_ ? gid : 0); }
+  // --chmod replaces the permission bits; setuid, setgid and sticky stay, as in BuildKit.
+  mode_t mode_of(const struct stat& st) const {
+    return opts_.chmod ? (st.st_mode & 07000) | *opts_.chmod : st.st_mode & 07777;
+  }
 
  private:
   void copy_dir(int src, const struct stat& st, int dir, const std::string& name,
@@ -174,6 +180,7 @@ class Copier {
   const CopyOptions& opts_;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;
   std::vector<std::pair<std::string, timespec>> dir_times_;
+  bool keep_owners_ = false;
 };
 
 void extract_into(int file_fd, const std::string& name, int dest_dir) {
@@ -205,6 +212,7 @@ void copy_into(const std::string& view, const std::string& upper,
   for (const auto& s : sources) {
     UniqueFd src(open_source(s, what));
     struct stat st = stat_fd(src.get(), s.path);
+    copier.keep_owners(!s.tree.empty());
     if (S_ISDIR(st.st_mode)) {
       UniqueFd dir = to.make_dir(target);
       UniqueFd src_dir(open(proc_fd(src.get()).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

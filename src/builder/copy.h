@@ -16,7 +16,7 @@ namespace bale::builder {
 using namespace bale::dockerfile;  // the language the engine carries out
 
 struct CopyOptions {
-  std::optional<uid_t> uid;  // --chown; files are root's otherwise
+  std::optional<uid_t> uid;  // --chown; otherwise root's, or the tree's owners for --from
   std::optional<gid_t> gid;
   std::optional<mode_t> chmod;
   bool extract_archives = false;  // ADD: a local tar (plain, gz, bz2, xz) is unpacked into dest

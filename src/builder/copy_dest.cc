@@ -31,7 +31,19 @@ void copy_xattrs(int from, int to, const std::string& name) {
   }
 }
 
-std::string CopyDest::canonical(const std::string& path) {
+std::string CopyDest::canonical(const std::string& path) { return resolve(path, 0); }
+
+std::optional<std::string> CopyDest::link_at(const std::string& path) const {
+  UniqueFd fd(open_in_root(view_, path, O_PATH | O_NOFOLLOW));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) < 0 || !S_ISLNK(st.st_mode)) return std::nullopt;
+  char buf[4096];
+  ssize_t n = readlinkat(fd.get(), "", buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string CopyDest::resolve(const std::string& path, int hops) {
   std::string clean = clean_path(path.empty() ? "/" : path);
   if (clean == "/" || clean == ".") return "/";
   if (UniqueFd fd(open_in_root(view_, clean, O_PATH)); fd) {
@@ -43,8 +55,16 @@ std::string CopyDest::canonical(const std::string& path) {
       if (real.rfind(view_path_ + "/", 0) == 0) return real.substr(view_path_.size());
     }
   }
-  std::string parent = canonical(dirname_of(clean));
-  return (parent == "/" ? "" : parent) + "/" + basename_of(clean);
+  std::string parent = resolve(dirname_of(clean), hops);
+  std::string at = (parent == "/" ? "" : parent) + "/" + basename_of(clean);
+  // A dangling symlink: a write in the container goes through it, and so does the copy. Its
+  // target is resolved as a path of the stage, so `..` and absolute names stay inside the root.
+  auto target = link_at(at);
+  if (!target) return at;
+  if (hops >= 40)  // the kernel's limit (ELOOP)
+    throw Error(fmt::format("{}: destination {}: too many levels of symbolic links", what_,
+                            quote(path)));
+  return resolve((*target)[0] == '/' ? *target : parent + "/" + *target, hops + 1);
 }
 
 bool CopyDest::stage_has_dir(const std::string& path, struct stat* out) const {

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <optional>
 #include <string>
 
 #include "base/fd.h"
@@ -24,7 +25,8 @@ class CopyDest {
   int view() const { return view_; }
   int upper() const { return root_; }
 
-  // `path` with the stage's symlinks resolved (inside the stage), as far as it exists.
+  // `path` with the stage's symlinks resolved (inside the stage), as far as it exists; a
+  // dangling symlink leads to where its target would be.
   std::string canonical(const std::string& path);
   // The directory `path` in the change set, made (with its missing parents) when absent.
   UniqueFd make_dir(const std::string& path) { return make_canonical_dir(canonical(path)); }
@@ -38,6 +40,9 @@ class CopyDest {
 
  private:
   UniqueFd make_canonical_dir(const std::string& c);
+  std::string resolve(const std::string& path, int hops);
+  // The target of the symlink at `path` (resolved already, except its last part), if it is one.
+  std::optional<std::string> link_at(const std::string& path) const;
 
   int view_;
   std::string view_path_;

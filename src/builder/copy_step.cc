@@ -95,6 +95,15 @@ void check_download(const std::string& url, const std::string& file, const std::
                             checksum, got));
 }
 
+// Downloads `url` to `file` (of bale's naming), dated by the response's Last-Modified when it
+// has one, as Docker's ADD does; the download's own time otherwise.
+void download_dated(const std::string& url, const std::string& file) {
+  fetch::Fetched got = fetch::download(url, file);
+  if (!got.last_modified) return;
+  timespec ts[2] = {{*got.last_modified, 0}, {*got.last_modified, 0}};
+  if (utimensat(AT_FDCWD, file.c_str(), ts, 0) < 0) throw_sys("set times of", file);
+}
+
 CopySource place_download(const CopyStep& c, const PendingSource& p, size_t index,
                           ScratchDir& scratch) {
   std::string name = url_file_name(p.path);
@@ -105,7 +114,7 @@ CopySource place_download(const CopyStep& c, const PendingSource& p, size_t inde
   std::string rel = dir + "/" + name;
   std::string file = scratch.mkdir(dir, 0700) + "/" + name;
   if (p.content.empty()) {
-    fetch::download(p.path, file);
+    download_dated(p.path, file);
   } else if (renameat(AT_FDCWD, p.content.c_str(), scratch.fd(), rel.c_str()) < 0) {
     throw_sys("rename", p.content);
   }
@@ -142,7 +151,7 @@ json add_url_source(CopyStep& c, const std::string& url, const std::string& down
   json key{{"url", url}};
   if (!c.checksum) {
     fetched = fmt::format("{}/download-{}", download_dir, c.pending.size());
-    fetch::download(url, fetched);
+    download_dated(url, fetched);
     key["content"] = file_digest(fetched, "sha256");
   }
   c.pending.push_back({PendingSource::Kind::kUrl, url, fetched});

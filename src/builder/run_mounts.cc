@@ -15,6 +15,22 @@
 
 namespace bale::builder {
 
+namespace {
+
+// The value of a number field of --mount (uid=, gid= decimal; mode= octal, at most 07777).
+unsigned long number_field(const std::string& text, const std::string& key, const std::string& v,
+                           int base) {
+  const char* digits = base == 8 ? "01234567" : "0123456789";
+  unsigned long max = base == 8 ? 07777 : 4294967294ul;  // (uid_t)-1 is no id
+  bool ok = !v.empty() && v.size() <= 10 && v.find_first_not_of(digits) == std::string::npos;
+  if (!ok || std::stoul(v, nullptr, base) > max)
+    throw Error(fmt::format("--mount={}: {} must be {}, got {}", text, key,
+                            base == 8 ? "an octal mode such as 755" : "a number", quote(v)));
+  return std::stoul(v, nullptr, base);
+}
+
+}  // namespace
+
 MountFlag parse_mount(const std::string& text) {
   MountFlag m;
   m.text = text;
@@ -28,9 +44,9 @@ MountFlag parse_mount(const std::string& text) {
     else if (k == "id") m.id = v;
     else if (k == "sharing") m.sharing = v;
     else if (k == "size") m.size = v;
-    else if (k == "mode") m.mode = v;
-    else if (k == "uid") m.uid = static_cast<uid_t>(std::stoul(v));
-    else if (k == "gid") m.gid = static_cast<gid_t>(std::stoul(v));
+    else if (k == "mode") m.mode = static_cast<mode_t>(number_field(text, k, v, 8));
+    else if (k == "uid") m.uid = static_cast<uid_t>(number_field(text, k, v, 10));
+    else if (k == "gid") m.gid = static_cast<gid_t>(number_field(text, k, v, 10));
     else if (k == "readonly" || k == "ro") m.read_only = flag_true, m.read_only_given = true;
     else if (k == "rw" || k == "readwrite") m.read_only = !flag_true, m.read_only_given = true;
     else throw Error(fmt::format("--mount={}: unknown field {}", text, quote(k)));
@@ -54,8 +70,8 @@ RunMount tmpfs_mount(const MountFlag& m, const std::string& target) {
 RunMount cache_mount(const MountFlag& m, const std::string& target, const BuildCache& cache) {
   std::string dir = cache.cache_mount(image::sha256_hex(m.id.empty() ? target : m.id).substr(0, 24));
   if (list_dir(dir).empty()) {
-    mode_t mode = m.mode.empty() ? 0755 : static_cast<mode_t>(std::stoul(m.mode, nullptr, 8));
-    if (chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) < 0 || chmod(dir.c_str(), mode) < 0)
+    if (chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) < 0 ||
+        chmod(dir.c_str(), m.mode.value_or(0755)) < 0)
       throw_sys("prepare cache mount", dir);
   }
   return {RunMount::Type::kCache, dir, target, m.read_only, ""};
@@ -70,10 +86,11 @@ RunMount bind_mount(const MountFlag& m, const std::string& target, BuildContext&
   std::string rel = src == "/" ? "." : src.substr(1);
   if (!tree && context.rules().empty() && m.read_only) {
     // Bound through the fd the check opened: a name swapped for a symlink after the check
-    // cannot bring a host path in.
+    // cannot bring a host path in. The step's namespace attaches a detached copy of it.
     UniqueFd fd(open_source(context.source(rel), "RUN --mount"));
-    RunMount direct{RunMount::Type::kBind, runtime::fd_path(fd), target, true, ""};
-    bound.push_back(std::move(fd));
+    bound.push_back(runtime::detached_bind(fd, "RUN --mount source " + quote(rel), true));
+    RunMount direct{RunMount::Type::kBind, rel, target, true, ""};
+    direct.tree_fd = bound.back().get();
     return direct;
   }
   std::string copy_root = scratch.mkdir(fmt::format("bind-{}", index), 0755);

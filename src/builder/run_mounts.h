@@ -20,14 +20,16 @@ class BuildContext;
 
 // One --mount=... value: comma-separated key=value fields.
 struct MountFlag {
-  std::string type = "bind", source, target, from, id, sharing, size, mode;
+  std::string type = "bind", source, target, from, id, sharing, size;
+  std::optional<mode_t> mode;
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   bool read_only = true, read_only_given = false;
   std::string text;
 };
 
-// Throws bale::Error "--mount=TEXT: ..." for an unknown field or type, or a missing target.
+// Throws bale::Error "--mount=TEXT: ..." for an unknown field or type, a missing target, or a
+// uid, gid or mode that is not a number.
 MountFlag parse_mount(const std::string& text);
 
 RunMount tmpfs_mount(const MountFlag& m, const std::string& target);

@@ -79,6 +79,14 @@ std::vector<DirTimes> ancestors(int root_fd, const std::vector<std::string>& tar
   return out;
 }
 
+// Whether a mount puts a file (not a directory) on its target.
+bool binds_file(const RunMount& m) {
+  struct stat st;
+  if (m.type != RunMount::Type::kBind) return false;
+  int r = m.tree_fd >= 0 ? fstat(m.tree_fd, &st) : stat(m.source.c_str(), &st);
+  return r == 0 && !S_ISDIR(st.st_mode);
+}
+
 Prepared prepare(const RunSpec& spec) {
   Prepared p;
   p.root = UniqueFd(open(spec.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -102,12 +110,7 @@ Prepared prepare(const RunSpec& spec) {
       // A dangling symlink or a directory in its place: the step goes without it.
     }
   }
-  for (const auto& m : spec.mounts) {
-    struct stat st;
-    bool file = m.type == RunMount::Type::kBind && stat(m.source.c_str(), &st) == 0 &&
-                !S_ISDIR(st.st_mode);
-    runtime::mountpoint_in_root(r, m.target, file, &p.created);
-  }
+  for (const auto& m : spec.mounts) runtime::mountpoint_in_root(r, m.target, binds_file(m), &p.created);
   for (auto& d : p.dirs) mtime_of(r, d.path, d.after);
   // The working directory is created for good, as BuildKit does.
   runtime::mountpoint_in_root(r, spec.workdir, false);
@@ -171,9 +174,10 @@ void setup_mounts(const RunSpec& spec, const Prepared& p) {
       runtime::mount_tmpfs_in_root(r, m.target, m.options);
       continue;
     }
-    struct stat st;
-    bool file = stat(m.source.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
-    runtime::bind_in_root(r, m.source, m.target, file, m.read_only, true);
+    if (m.tree_fd >= 0)
+      runtime::attach_in_root(r, m.tree_fd, m.target, binds_file(m));
+    else
+      runtime::bind_in_root(r, m.source, m.target, binds_file(m), m.read_only, true);
   }
   if (spec.network_none) loopback_up();
 }

@@ -15,6 +15,9 @@ struct RunMount {
   std::string target;  // absolute, in the container
   bool read_only = false;
   std::string options;  // tmpfs mount options ("size=...")
+  // bind: a detached mount (runtime::detached_bind) attached instead of binding `source`, which
+  // then only names it; the fd stays open until the step has run.
+  int tree_fd = -1;
 };
 
 struct RunSpec {

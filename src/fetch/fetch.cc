@@ -125,6 +125,7 @@ Fetched download(const std::string& url, const std::string& dest, const Validato
                         known.last_modified.empty() ? "" : "If-Modified-Since: " + known.last_modified})
     if (!h.empty()) headers.reset(curl_slist_append(headers.release(), h.c_str()));
   if (headers) curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c.get(), CURLOPT_FILETIME, 1L);  // HTTP: Last-Modified
   // SSH: the user's usual key and known_hosts; the image's signature is what proves content.
   if (const char* home = std::getenv("HOME")) {
     std::string key = std::string(home) + "/.ssh/id_ed25519";
@@ -144,6 +145,9 @@ Fetched download(const std::string& url, const std::string& dest, const Validato
     return result;  // `out` was never committed: nothing is left at dest
   }
   out.commit();
+  curl_off_t time = -1;  // -1: the server sent none
+  if (curl_easy_getinfo(c.get(), CURLINFO_FILETIME_T, &time) == CURLE_OK && time >= 0)
+    result.last_modified = static_cast<int64_t>(time);
   return result;
 }
 

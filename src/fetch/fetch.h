@@ -3,6 +3,8 @@
 // bar on a terminal; one line per stage otherwise.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bale::fetch {
@@ -20,6 +22,7 @@ struct Validators {
 struct Fetched {
   bool modified = true;  // false: the server answered 304, nothing was written
   Validators validators;  // of the response, for asking again next time
+  std::optional<int64_t> last_modified;  // the same as a time: seconds since the epoch
 };
 
 // Downloads `url` to `dest`. With `known` (over HTTP), the server is asked to answer "not

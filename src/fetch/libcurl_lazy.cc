@@ -17,27 +17,19 @@ BALE_LAZY(kLib, void, curl_easy_cleanup, (CURL * c), (c))
 BALE_LAZY(kLib, curl_slist*, curl_slist_append, (curl_slist * l, const char* s), (l, s))
 BALE_LAZY(kLib, void, curl_slist_free_all, (curl_slist * l), (l))
 
-// Every option value bale passes is a long, a pointer or a function pointer: all one
-// register-sized argument, so it is forwarded as such.
-#undef curl_easy_setopt
-CURLcode curl_easy_setopt(CURL* c, CURLoption option, ...) {
-  static auto* real =
-      reinterpret_cast<decltype(&curl_easy_setopt)>(bale::lazy_symbol(kLib, "curl_easy_setopt"));
-  va_list ap;
-  va_start(ap, option);
-  void* value = va_arg(ap, void*);
-  va_end(ap);
-  return real(c, option, value);
-}
+// curl_easy_setopt and curl_easy_getinfo are variadic. Every value bale passes or asks for is
+// one register-sized argument (a long, a pointer or a function pointer), forwarded as such.
+#define BALE_CURL_ONE_ARG(name, Key)                                                       \
+  CURLcode name(CURL* c, Key key, ...) {                                                   \
+    static auto* real = reinterpret_cast<decltype(&name)>(bale::lazy_symbol(kLib, #name)); \
+    va_list ap;                                                                            \
+    va_start(ap, key);                                                                     \
+    void* value = va_arg(ap, void*);                                                       \
+    va_end(ap);                                                                            \
+    return real(c, key, value);                                                            \
+  }
 
-// Likewise every info bale reads is returned through one pointer.
+#undef curl_easy_setopt
 #undef curl_easy_getinfo
-CURLcode curl_easy_getinfo(CURL* c, CURLINFO info, ...) {
-  static auto* real =
-      reinterpret_cast<decltype(&curl_easy_getinfo)>(bale::lazy_symbol(kLib, "curl_easy_getinfo"));
-  va_list ap;
-  va_start(ap, info);
-  void* out = va_arg(ap, void*);
-  va_end(ap);
-  return real(c, info, out);
-}
+BALE_CURL_ONE_ARG(curl_easy_setopt, CURLoption)
+BALE_CURL_ONE_ARG(curl_easy_getinfo, CURLINFO)

@@ -116,4 +116,21 @@ void bind_in_root(int root_fd, const std::string& host, const std::string& path,
     throw sys_error("remount read-only", path, errno);
 }
 
+UniqueFd detached_bind(const UniqueFd& source, const std::string& what, bool read_only) {
+  UniqueFd tree(open_tree(source.get(), "",
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE));
+  if (!tree) throw_sys("clone the mount of", what);
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (read_only && mount_setattr(tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    throw_sys("make read-only the mount of", what);
+  return tree;
+}
+
+void attach_in_root(int root_fd, int tree_fd, const std::string& path, bool file) {
+  UniqueFd at(mountpoint_in_root(root_fd, path, file));
+  if (move_mount(tree_fd, "", at.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    throw_sys("attach a mount on", path);
+}
+
 }  // namespace bale::runtime

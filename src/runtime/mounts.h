@@ -23,6 +23,12 @@ UniqueFd mountpoint_in_root(int root_fd, const std::string& path, bool file,
 // Binds `host` onto `path` beneath the root (created as above).
 void bind_in_root(int root_fd, const std::string& host, const std::string& path, bool file,
                   bool read_only, bool recursive);
+// A detached copy of the mount at `source` (an open file or directory) and those below it,
+// read-only when asked: open_tree(OPEN_TREE_CLONE). Unlike a /proc/self/fd path it can be
+// attached in another mount namespace (mount(2) refuses a bind source from another one).
+UniqueFd detached_bind(const UniqueFd& source, const std::string& what, bool read_only);
+// Attaches a detached mount (detached_bind) onto `path` beneath the root (created as above).
+void attach_in_root(int root_fd, int tree_fd, const std::string& path, bool file);
 // "/proc/self/fd/N": a path for mount(2) that names exactly what `fd` holds.
 std::string fd_path(const UniqueFd& fd);
 // A path as one value of an overlay mount option: overlayfs splits its options at ',' and

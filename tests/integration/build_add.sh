@@ -21,10 +21,8 @@ echo 'not a tar' | gzip >ctx/notes.gz
 mkdir www
 echo 'downloaded content' >www/file.txt
 sum=$(sha256sum www/file.txt | cut -d' ' -f1)
-port=$(free_port)
-(cd www && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
-at_exit "kill $!"
-wait_for 10 curl -sf "http://127.0.0.1:$port/file.txt" -o /dev/null || fail "http server did not start"
+serve_http www file.txt
+port=$HTTP_PORT
 
 cat >ctx/Dockerfile <<EOF
 FROM scratch

@@ -36,6 +36,9 @@ bad 2 "EXPOSE 'x80': not a port" 'FROM scratch\nEXPOSE x80\n'
 bad 2 "bad substitution" 'FROM scratch\nENV A=${B\n'
 bad 2 "--chmod=9: expected an octal mode" 'FROM scratch\nCOPY --chmod=9 busybox /x\n'
 bad 2 "--mount=type=secret is not supported yet" 'FROM scratch\nRUN --mount=type=secret,id=x true\n'
+bad 2 "--mount=type=cache,target=/c,uid=abc: uid must be a number, got 'abc'" 'FROM scratch\nRUN --mount=type=cache,target=/c,uid=abc true\n'
+bad 3 "--mount=type=cache,target=/c,gid=x: gid must be a number, got 'x'" 'FROM scratch\n\nRUN --mount=type=cache,target=/c,gid=x true\n'
+bad 2 "--mount=type=cache,target=/c,mode=rw: mode must be an octal mode such as 755, got 'rw'" 'FROM scratch\nRUN --mount=type=cache,target=/c,mode=rw true\n'
 bad 3 "COPY: cannot replace the directory '/y/busybox' with a file" 'FROM scratch\nCOPY dir /y/busybox/\nCOPY busybox /y/\n'
 mkdir empty
 expect_fail 2 "no Dockerfile at '$T/empty/Dockerfile'" "$BALE" build -o bad.bale empty

@@ -68,6 +68,19 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# serve_http DIR FILE: python3's http.server for DIR on 127.0.0.1, stopped when the test exits,
+# and up once FILE (below DIR) can be fetched. Its port is left in $HTTP_PORT, its log in
+# $T/http.log.
+serve_http() {
+  need python3
+  need curl
+  HTTP_PORT=$(free_port)
+  python3 -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP_PORT" >"$T/http.log" 2>&1 &
+  at_exit "kill $!"
+  wait_for 20 curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/$2" ||
+    fail "the HTTP server did not start: $(cat "$T/http.log")"
+}
+
 # sign_tar OUT.bale PYTHON: run PYTHON (tarfile code given `tf`, an open tarfile for writing,
 # and `add(name, data=b"", **attrs)`) to craft a tar.gz, then `bale sign` it into OUT.bale.
 sign_tar() {
