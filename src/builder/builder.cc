@@ -34,6 +34,12 @@ std::string chain(const std::string& parent, const std::string& what) {
   return image::sha256_hex(parent + "\n" + what);
 }
 
+// Part of the first key of every stage: raised when what a step writes changes for the same
+// inputs (a fix to COPY or ADD), so entries of older builds are not handed out as if they were
+// what this bale writes. 2: COPY --chmod keeps special bits, COPY writes through dangling
+// links, ADD URL takes Last-Modified (session 5).
+constexpr const char* kCacheFormat = "bale-cache-2";
+
 // Platform ARGs BuildKit defines in the global scope; bale builds for the machine it runs on.
 std::map<std::string, std::string> platform_args() {
   std::string arch = image::goarch(), platform = "linux/" + arch;
@@ -286,7 +292,7 @@ StageState Builder::start_stage(const Stage& st) {
     s.config = image::new_config();
     with_default_path(s.config);
     s.c()["WorkingDir"] = "/";  // as BuildKit's empty image has it
-    s.key = chain("", "scratch");
+    s.key = chain(kCacheFormat, "scratch");
     return s;
   }
   if (auto j = find_stage(plan_, ref, st.index)) {
@@ -329,7 +335,7 @@ StageState Builder::start_stage(const Stage& st) {
   with_default_path(s.config);
   if (s.c().contains("Shell") && !s.c()["Shell"].empty())
     s.shell = s.c()["Shell"].get<std::vector<std::string>>();  // the base's SHELL is the default
-  s.key = chain("", "image " + img.digest);
+  s.key = chain(kCacheFormat, "image " + img.digest);
   onbuild_triggers(s, st);
   return s;
 }

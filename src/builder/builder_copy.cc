@@ -42,13 +42,7 @@ std::pair<uid_t, gid_t> resolve_chown(const std::string& root, const std::string
     UniqueFd fd(open_in_root(root_fd.get(), f, O_RDONLY));
     return fd ? read_file(runtime::fd_path(fd)) : std::string();
   };
-  std::string user_part = spec.substr(0, spec.find(':'));
-  runtime::ResolvedUser u = runtime::resolve_user(spec, read("/etc/passwd"), read("/etc/group"));
-  if (spec.find(':') == std::string::npos) {
-    runtime::ResolvedUser only = runtime::resolve_user(user_part, read("/etc/passwd"), "");
-    bool numeric = !user_part.empty() && user_part.find_first_not_of("0123456789") == std::string::npos;
-    return {only.uid, numeric ? static_cast<gid_t>(only.uid) : only.gid};
-  }
+  runtime::ResolvedUser u = runtime::resolve_owner(spec, read("/etc/passwd"), read("/etc/group"));
   return {u.uid, u.gid};
 }
 
