@@ -268,7 +268,8 @@ void with_default_path(json& config) {
 
 }  // namespace
 
-StageState Builder::start_stage(const Stage& st) {
+// The FROM line's image or stage name, expanded, with its flags checked.
+std::string Builder::base_name(const Stage& st) {
   const Instruction& from = *st.from;
   std::string ref;
   try {
@@ -285,6 +286,11 @@ StageState Builder::start_stage(const Stage& st) {
     fail(from, e.what());
   }
   if (ref.empty()) fail(from, "FROM: the image name is empty (an unset ARG?)");
+  return ref;
+}
+
+StageState Builder::start_stage(const Stage& st) {
+  std::string ref = base_name(st);
   StageState s;
   std::string shown = "FROM " + ref + (st.name.empty() ? "" : " AS " + st.name);
   if (ref == "scratch") {
@@ -308,6 +314,13 @@ StageState Builder::start_stage(const Stage& st) {
     return s;
   }
   progress_->begin(shown);
+  return from_image(st, ref);
+}
+
+// A stage over an image: a path (relative to the context) or a name in the store, verified.
+StageState Builder::from_image(const Stage& st, const std::string& ref) {
+  const Instruction& from = *st.from;
+  StageState s;
   std::string path = ref;
   if (ref.find('/') != std::string::npos && ref[0] != '/') path = req_.context + "/" + ref;
   store::ReadyImage img;

@@ -56,6 +56,8 @@ class Builder {
 
   const StageState& stage(size_t index);
   StageState start_stage(const Stage& st);
+  std::string base_name(const Stage& st);
+  StageState from_image(const Stage& st, const std::string& ref);
   void run_instruction(StageState& s, const Instruction& in);
   void declare_args(StageState& s, const Instruction& in, bool global);
   void workdir(StageState& s, const Instruction& in);

@@ -67,6 +67,46 @@ void write_proc(const char* path, const std::string& text) {
       .with_hint("`bale doctor` says what is missing (check \"user namespaces\")");
 }
 
+// Unshares with 1..N mapped to the user's ranges: a child, forked first, waits for this process
+// to unshare, maps it with the setuid helpers, and is gone before this returns.
+void map_through_helpers(const std::string& newuidmap, const std::string& newgidmap,
+                         const std::string& user, uid_t uid, gid_t gid, const SubidRange& subuid,
+                         const SubidRange& subgid) {
+  int go[2], done[2];
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) throw_sys("pipe", "");
+  pid_t self = getpid();
+  pid_t child = fork();
+  if (child < 0) throw_sys("fork", "id map helper");
+  if (child == 0) {
+    char c;
+    close(go[1]);
+    if (read(go[0], &c, 1) != 1) _exit(1);
+    // Both at once: each is a setuid program's start, the larger part of a rootless start.
+    pid_t uc = start_map_helper(newuidmap, self, uid, subuid);
+    pid_t gc = start_map_helper(newgidmap, self, gid, subgid);
+    int u = wait_map_helper(uc);
+    int g = wait_map_helper(gc);
+    char result[2] = {static_cast<char>(u), static_cast<char>(g)};
+    if (write(done[1], result, 2) != 2) _exit(1);
+    _exit(0);
+  }
+  close(go[0]);
+  close(done[1]);
+  UniqueFd go_w(go[1]), done_r(done[0]);
+  int err = unshare(CLONE_NEWUSER) == 0 ? 0 : errno;
+  if (!err && write(go_w.get(), "x", 1) != 1) err = errno;
+  go_w.reset();  // without the byte the child gives up
+  char result[2] = {1, 1};
+  bool answered = read(done_r.get(), result, 2) == 2;
+  while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {}
+  if (err) refused(err);
+  if (!answered || result[0] || result[1])
+    throw Error(fmt::format("{} {} failed (exit {}): the subordinate ids of {} could not be mapped",
+                            result[0] ? "newuidmap" : "newgidmap",
+                            self, static_cast<int>(result[0] ? result[0] : result[1]), quote(user)))
+        .with_hint("`bale doctor` says what is missing (checks \"newuidmap\" and \"subordinate ids\")");
+}
+
 }  // namespace
 
 bool setgroups_denied() {
@@ -84,41 +124,7 @@ UserNamespace enter_user_namespace() {
   auto subgid = subids_of(parse_subids(read_file_if_exists("/etc/subgid", 1 << 20).value_or("")), user, uid);
   std::string newuidmap = helper("newuidmap"), newgidmap = helper("newgidmap");
   if (subuid && subgid && !newuidmap.empty() && !newgidmap.empty()) {
-    // The helpers map a process from outside its namespace: a child, forked first, waits for
-    // this process to unshare, maps it, and is gone before anything else happens.
-    int go[2], done[2];
-    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) throw_sys("pipe", "");
-    pid_t self = getpid();
-    pid_t child = fork();
-    if (child < 0) throw_sys("fork", "id map helper");
-    if (child == 0) {
-      char c;
-      close(go[1]);
-      if (read(go[0], &c, 1) != 1) _exit(1);
-      // Both at once: each is a setuid program's start, the larger part of a rootless start.
-      pid_t uc = start_map_helper(newuidmap, self, uid, *subuid);
-      pid_t gc = start_map_helper(newgidmap, self, gid, *subgid);
-      int u = wait_map_helper(uc);
-      int g = wait_map_helper(gc);
-      char result[2] = {static_cast<char>(u), static_cast<char>(g)};
-      if (write(done[1], result, 2) != 2) _exit(1);
-      _exit(0);
-    }
-    close(go[0]);
-    close(done[1]);
-    UniqueFd go_w(go[1]), done_r(done[0]);
-    int err = unshare(CLONE_NEWUSER) == 0 ? 0 : errno;
-    if (!err && write(go_w.get(), "x", 1) != 1) err = errno;
-    go_w.reset();  // without the byte the child gives up
-    char result[2] = {1, 1};
-    bool answered = read(done_r.get(), result, 2) == 2;
-    while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {}
-    if (err) refused(err);
-    if (!answered || result[0] || result[1])
-      throw Error(fmt::format("{} {} failed (exit {}): the subordinate ids of {} could not be mapped",
-                              result[0] ? "newuidmap" : "newgidmap",
-                              self, static_cast<int>(result[0] ? result[0] : result[1]), quote(user)))
-          .with_hint("`bale doctor` says what is missing (checks \"newuidmap\" and \"subordinate ids\")");
+    map_through_helpers(newuidmap, newgidmap, user, uid, gid, *subuid, *subgid);
     ns.full = true;
     ns.uid_start = subuid->start;
     ns.uid_count = subuid->count;
