@@ -197,6 +197,19 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
   f.commit();
 }
 
+std::string find_host_program(const std::string& name) {
+  const char* env = std::getenv("PATH");
+  std::string dirs = std::string(env ? env : "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
+  for (size_t at = 0; at <= dirs.size();) {
+    size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    std::string cand = dirs.substr(at, end - at) + "/" + name;
+    if (end > at && access(cand.c_str(), X_OK) == 0) return cand;
+    at = end + 1;
+  }
+  return "";
+}
+
 std::string clean_path(std::string_view path) {
   const bool rooted = path.starts_with('/');
   std::vector<std::string_view> parts;

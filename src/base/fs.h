@@ -59,6 +59,10 @@ void spread_subdirs(const std::string& dir);
 // Go's filepath.Clean for '/'-separated paths: repeated slashes, "." and "name/.." removed,
 // ".." at the start of a rooted path dropped, no trailing slash, "." for an empty result.
 std::string clean_path(std::string_view path);
+// A program bale runs on the host (debootstrap, newuidmap): the first executable `name` in
+// $PATH, else in /usr/sbin, /usr/bin, /sbin, /bin (sbin is often not in a user's PATH); "" when
+// there is none.
+std::string find_host_program(const std::string& name);
 std::string dirname_of(const std::string& path);
 std::string basename_of(const std::string& path);
 

@@ -34,14 +34,6 @@ namespace bale::cmd {
 
 namespace {
 
-std::string find_program(const std::string& name) {
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
-    std::string p = std::string(dir) + "/" + name;
-    if (access(p.c_str(), X_OK) == 0) return p;
-  }
-  return "";
-}
-
 // The last lines debootstrap printed, kept to show when it fails.
 class Tail {
  public:
@@ -191,7 +183,7 @@ int bootstrap(const BootstrapOptions& o) {
   if (o.variant != "minbase" && o.variant != "buildd" && o.variant != "fakechroot" && o.variant != "-")
     throw Error(fmt::format("--variant {}: minbase, buildd, fakechroot or -", quote(o.variant)), 0, kExitUsage);
   if (geteuid() != 0) throw Error("bale bootstrap needs root (debootstrap does)", EPERM);
-  std::string prog = find_program("debootstrap");
+  std::string prog = find_host_program("debootstrap");
   if (prog.empty())
     throw Error("debootstrap is not installed").with_hint("apt-get install debootstrap");
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);

@@ -59,20 +59,6 @@ std::string user_name() {
   return pw ? pw->pw_name : std::to_string(getuid());
 }
 
-// The program as bale would run it: the first in PATH, else the usual system directories.
-std::string find_in_path(const std::string& name) {
-  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  path += ":/usr/bin:/usr/sbin:/bin:/sbin";
-  for (size_t at = 0; at <= path.size();) {
-    size_t end = path.find(':', at);
-    if (end == std::string::npos) end = path.size();
-    std::string cand = path.substr(at, end - at) + "/" + name;
-    if (end > at && access(cand.c_str(), X_OK) == 0) return cand;
-    at = end + 1;
-  }
-  return "";
-}
-
 void check_user_namespaces(Report& r) {
   auto max = sysctl("/proc/sys/user/max_user_namespaces");
   if (max && *max == 0)
@@ -97,7 +83,7 @@ void check_user_namespaces(Report& r) {
 }
 
 void check_id_helper(Report& r, const char* name) {
-  std::string path = find_in_path(name);
+  std::string path = find_host_program(name);
   if (path.empty())
     return r.line(Verdict::kFail, name, "not installed (needed for a subordinate id range)",
                   "apt-get install uidmap");

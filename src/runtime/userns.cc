@@ -24,14 +24,6 @@ namespace bale::runtime {
 
 namespace {
 
-std::string helper(const char* name) {
-  for (const char* dir : {"/usr/bin", "/usr/sbin", "/bin", "/sbin"}) {
-    std::string p = std::string(dir) + "/" + name;
-    if (access(p.c_str(), X_OK) == 0) return p;
-  }
-  return "";
-}
-
 // Starts newuidmap/newgidmap for `pid`; -1 when it could not be started.
 pid_t start_map_helper(const std::string& prog, pid_t pid, unsigned long own, const SubidRange& r) {
   std::vector<std::string> args = {prog, std::to_string(pid), "0", std::to_string(own), "1",
@@ -122,7 +114,7 @@ UserNamespace enter_user_namespace() {
   std::string user = pw ? pw->pw_name : std::to_string(uid);
   auto subuid = subids_of(parse_subids(read_file_if_exists("/etc/subuid", 1 << 20).value_or("")), user, uid);
   auto subgid = subids_of(parse_subids(read_file_if_exists("/etc/subgid", 1 << 20).value_or("")), user, uid);
-  std::string newuidmap = helper("newuidmap"), newgidmap = helper("newgidmap");
+  std::string newuidmap = find_host_program("newuidmap"), newgidmap = find_host_program("newgidmap");
   if (subuid && subgid && !newuidmap.empty() && !newgidmap.empty()) {
     map_through_helpers(newuidmap, newgidmap, user, uid, gid, *subuid, *subgid);
     ns.full = true;
