@@ -102,10 +102,11 @@ runtime::Limits limits(const RunOptions& o) {
   return l;
 }
 
-// The record `bale ps/exec/stop` find the container by. A container with a name must have one;
-// one without runs even where the record cannot be written (a read-only /run), with a warning.
+// The record `bale ps/exec/stop` find a named container by. Without --name there is none (a
+// start pays nothing for it): ps finds such a container from its process.
 void record(const RunOptions& o, const json& c, const store::ReadyImage& img,
             const runtime::ContainerSpec& spec) {
+  if (o.name.empty()) return;
   runtime::RunRecord r;
   r.name = o.name;
   r.image = o.image;
@@ -114,12 +115,7 @@ void record(const RunOptions& o, const json& c, const store::ReadyImage& img,
   r.workdir = spec.workdir;
   r.user = spec.user;
   r.stop_signal = c.value("StopSignal", std::string());
-  try {
-    runtime::write_run_record(r);
-  } catch (const Error& e) {
-    if (!o.name.empty()) throw;
-    std::fprintf(stderr, "bale: warning: %s (bale ps will not show this container)\n", e.what());
-  }
+  runtime::write_run_record(r);
 }
 
 }  // namespace

@@ -5,7 +5,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <map>
+#include <set>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -137,9 +141,7 @@ void write_run_record(RunRecord r) {
   std::string dir = run_record_dir();
   if (access(dir.c_str(), F_OK) < 0) mkdir_p(dir, 0755);
   UniqueFd lock;
-  // Stale records are removed by whoever reads them; a host that only ever starts containers
-  // would collect them, so one start in 64 sweeps them too (a few hundred microseconds then).
-  if (r.name.empty() && r.pid % 64 == 0) scan();
+  // Stale records are removed by whoever reads them, and every named start reads them all.
   if (!r.name.empty()) {
     if (!valid_name(r.name))
       throw Error(fmt::format("--name {}: a name is letters, digits, '.', '_' and '-', and not "
@@ -166,10 +168,120 @@ void write_run_record(RunRecord r) {
   }
 }
 
-std::vector<RunRecord> live_containers() { return scan(); }
+namespace {
+
+// The image digest of the overlay a `bale run` container has as its root, from one line of
+// mountinfo: lowerdir is one image tree of a store (.../images/<hex>/rootfs) and upperdir the
+// run's own scratch tmpfs (.../mnt/u); RUN steps of a build stack other layers. "" otherwise.
+std::string container_digest(const std::string& line) {
+  auto sep = line.find(" - overlay ");
+  if (sep == std::string::npos) return "";
+  auto field = [&](const char* key) {
+    auto at = line.find(key, sep);
+    if (at == std::string::npos) return std::string();
+    at += std::strlen(key);
+    return line.substr(at, line.find_first_of(", \n", at) - at);
+  };
+  std::string lower = field("lowerdir="), upper = field("upperdir=");
+  const std::string tail = "/rootfs";
+  if (!upper.ends_with("/mnt/u") || !lower.ends_with(tail) || lower.find(':') != std::string::npos)
+    return "";
+  std::string dir = lower.substr(0, lower.size() - tail.size());
+  std::string hex = dir.substr(dir.rfind('/') + 1);
+  if (hex.size() != 64 || dir.compare(dir.size() - 64 - 8, 8, "/images/") != 0) return "";
+  return "sha256:" + hex;
+}
+
+// The root mount's line of a process's mountinfo ("/" as the mount point).
+std::string root_mount_line(pid_t pid) {
+  auto text = read_file_if_exists(fmt::format("/proc/{}/mountinfo", pid), 1 << 20);
+  if (!text) return "";
+  for (size_t at = 0; at < text->size();) {
+    size_t end = text->find('\n', at);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(at, end - at);
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": the fifth field
+    size_t f = 0;
+    for (int i = 0; i < 4 && f != std::string::npos; i++) f = line.find(' ', f + 1);
+    if (f != std::string::npos && line.compare(f + 1, 2, "/ ") == 0) return line;
+    at = end + 1;
+  }
+  return "";
+}
+
+std::vector<std::string> cmdline(pid_t pid) {
+  std::vector<std::string> argv;
+  auto text = read_file_if_exists(fmt::format("/proc/{}/cmdline", pid), 1 << 16);
+  if (!text) return argv;
+  for (size_t at = 0; at < text->size();) {
+    size_t end = text->find('\0', at);
+    if (end == std::string::npos) end = text->size();
+    argv.push_back(text->substr(at, end - at));
+    at = end + 1;
+  }
+  return argv;
+}
+
+// Seconds since the epoch at which a process of `ticks` (since boot) started.
+long long started_at(unsigned long long ticks) {
+  auto stat = read_file_if_exists("/proc/stat", 1 << 16);
+  long long btime = 0;
+  if (stat) {
+    auto at = stat->find("\nbtime ");
+    if (at != std::string::npos) btime = std::strtoll(stat->c_str() + at + 7, nullptr, 10);
+  }
+  return btime + static_cast<long long>(ticks / static_cast<unsigned long long>(sysconf(_SC_CLK_TCK)));
+}
+
+}  // namespace
+
+std::vector<RunRecord> live_containers() {
+  std::vector<RunRecord> out = scan();
+  std::set<pid_t> recorded;
+  for (const auto& r : out) recorded.insert(r.pid);
+  // Containers started without --name leave no record (a start pays nothing for them): found
+  // from the processes, one per mount namespace, its first process (the one bale became).
+  struct stat ours;
+  if (stat("/proc/self/ns/mnt", &ours) < 0) return out;
+  std::map<ino_t, RunRecord> by_ns;
+  for (const auto& name : list_dir("/proc")) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    pid_t pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));
+    struct stat ns;
+    if (recorded.count(pid) || stat(fmt::format("/proc/{}/ns/mnt", pid).c_str(), &ns) < 0 ||
+        ns.st_ino == ours.st_ino)
+      continue;
+    std::string digest = container_digest(root_mount_line(pid));
+    auto ticks = process_start_ticks(pid);
+    if (digest.empty() || !ticks) continue;
+    auto it = by_ns.find(ns.st_ino);
+    if (it != by_ns.end() && it->second.start_ticks <= *ticks) continue;
+    RunRecord r;
+    r.digest = digest;
+    r.image = digest.substr(0, 19);
+    r.pid = pid;
+    r.start_ticks = *ticks;
+    r.started = started_at(*ticks);
+    r.argv = cmdline(pid);
+    by_ns[ns.st_ino] = r;
+  }
+  for (auto& [ns, r] : by_ns) {
+    bool inside_recorded = false;  // a process inside a named container's namespace
+    for (pid_t p : recorded) {
+      struct stat theirs;
+      if (stat(fmt::format("/proc/{}/ns/mnt", p).c_str(), &theirs) == 0 && theirs.st_ino == ns)
+        inside_recorded = true;
+    }
+    if (!inside_recorded) out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const RunRecord& a, const RunRecord& b) {
+    return a.start_ticks < b.start_ticks;
+  });
+  return out;
+}
 
 RunRecord find_container(const std::string& ref) {
-  std::vector<RunRecord> live = scan();
+  std::vector<RunRecord> live = live_containers();
   for (const auto& r : live)
     if (!r.name.empty() && r.name == ref) return r;
   bool numeric = !ref.empty() && std::all_of(ref.begin(), ref.end(), ::isdigit);
@@ -182,8 +294,8 @@ RunRecord find_container(const std::string& ref) {
   if (!process_start_ticks(pid))
     throw Error(fmt::format("PID {}: no such process", ref), ESRCH)
         .with_hint("`bale ps` lists the running containers");
-  throw Error(fmt::format("PID {}: not a bale container (no record of it in {})", ref,
-                          run_record_dir()), ESRCH)
+  throw Error(fmt::format("PID {}: not a bale container (no record of it in {}, and its root "
+                          "is no image of a bale store)", ref, run_record_dir()), ESRCH)
       .with_hint("`bale ps` lists the running containers");
 }
 

@@ -21,7 +21,7 @@ struct RunRecord {
   unsigned long long start_ticks = 0;  // /proc/PID/stat field 22: tells a reused PID apart
   long long started = 0;               // wall clock, seconds since the epoch
   std::vector<std::string> argv;       // the target's command line
-  std::string workdir, user;           // as the target was started (exec's defaults)
+  std::string workdir = "/", user;     // as the target was started (exec's defaults)
   std::string stop_signal;             // the image's StopSignal, or "" (SIGTERM)
 };
 

@@ -41,6 +41,24 @@ out=$("$BALE" exec -it -e FROM_IMAGE=over -e NEW=1 -w /tmp -u 1234:5678 web \
 expect_fail 127 "not found" "$BALE" exec web no-such-command
 expect_fail 2 "no command" "$BALE" exec web
 
+# A container without --name leaves no record (its start pays nothing for one): ps finds it from
+# its process (its root is an overlay over one of the store's images), exec and stop take its PID.
+"$BALE" run img.bale sh -c 'while :; do sleep 0.05; done' &
+anon=$!
+at_exit "kill -9 $anon"
+hex=$(image_hex img.bale)
+wait_for 10 sh -c "'$BALE' ps | grep -qE '^- +sha256:${hex:0:12} +$anon '" ||
+  fail "ps does not list the unnamed container $anon: $("$BALE" ps)"
+[ ! -e "$BALE_RUN_DIR/$anon.json" ] || fail "an unnamed run wrote a record"
+[ "$("$BALE" ps -q | sort -n | tr '\n' ' ')" = "$(printf '%s\n' "$web" "$anon" | sort -n | tr '\n' ' ')" ] ||
+  fail "ps -q: $("$BALE" ps -q)"
+[ "$("$BALE" exec "$anon" sh -c 'echo $FROM_IMAGE')" = yes ] || fail "exec by PID into the unnamed container"
+[ "$("$BALE" stop -t 5 "$anon")" = "$anon" ] || fail "stop by PID did not name the PID"
+wait "$anon" 2>/dev/null || true
+# Its last `sleep 0.05`, orphaned, may outlive it in its namespace for a moment (no PID namespace).
+only_web() { [ "$("$BALE" ps -q)" = "$web" ]; }
+wait_for 5 only_web || fail "the stopped unnamed container is still listed: $("$BALE" ps)"
+
 # A second container of the same name is refused before it starts, and leaves no record.
 expect_fail 125 "a container of that name is running \(PID $web\)" "$BALE" run --name web img.bale true
 [ "$(ls "$BALE_RUN_DIR")" = "$web.json" ] || fail "the refused run left a record: $(ls "$BALE_RUN_DIR")"
@@ -104,7 +122,7 @@ kill "$holder"; wait "$holder" 2>/dev/null || true
 
 # Bad input: what was looked for, and why it was not found.
 expect_fail 125 "'nosuch': no running container of that name" "$BALE" exec nosuch true
-expect_fail 125 "PID 1: not a bale container" "$BALE" exec 1 true
+expect_fail 125 "PID 1: not a bale container .*its root is no image of a bale store" "$BALE" exec 1 true
 expect_fail 125 "PID 999999999: no such process" "$BALE" exec 999999999 true
 expect_fail 1 "'nosuch': no running container of that name" "$BALE" stop nosuch
 expect_fail 2 "--name 'a/b': a name is letters" "$BALE" run --name a/b img.bale true
