@@ -13,18 +13,7 @@ need useradd
 grep -q "^ok    identity  *root: containers need no user namespace" root.out || fail "root: $(cat root.out)"
 
 user=bale-dr-$$
-cp /etc/subuid subuid.orig 2>/dev/null || : >subuid.orig
-cp /etc/subgid subgid.orig 2>/dev/null || : >subgid.orig
-useradd -m -d "$T/home" -s /bin/sh "$user"
-at_exit "userdel -r $user; cp $T/subuid.orig /etc/subuid; cp $T/subgid.orig /etc/subgid"
-uid=$(id -u "$user")
-# A fresh, known range for the test user (useradd may or may not have given one).
-sed -i "/^$user:/d" /etc/subuid /etc/subgid
-echo "$user:3000000:65536" >>/etc/subuid
-echo "$user:3000000:65536" >>/etc/subgid
-chmod 711 "$T"
-cp "$BALE" "$T/bale"
-chmod 755 "$T/bale"
+test_user "$user" 3000000
 # doctor_as [ENV...]: bale doctor as the user, its output in $T/doc.out, its exit code echoed.
 doctor_as() {
   local rc=0

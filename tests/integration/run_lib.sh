@@ -36,6 +36,25 @@ run_root() {
   for a in $RUN_APPLETS "$@"; do ln -sf busybox "$root/bin/$a"; done
 }
 
+# test_user NAME SUBID_START: a real ordinary user NAME with home $T/home and exactly the
+# subordinate range SUBID_START:65536 in /etc/subuid and /etc/subgid (restored, and the user
+# removed, at exit); sets $uid, and copies $BALE to $T/bale where the user may run it.
+test_user() {
+  local name=$1 start=$2
+  cp /etc/subuid "$T/subuid.orig" 2>/dev/null || : >"$T/subuid.orig"
+  cp /etc/subgid "$T/subgid.orig" 2>/dev/null || : >"$T/subgid.orig"
+  useradd -m -d "$T/home" -s /bin/sh "$name"
+  at_exit "userdel -r $name; cp $T/subuid.orig /etc/subuid; cp $T/subgid.orig /etc/subgid"
+  uid=$(id -u "$name")
+  # useradd may or may not have given a range: replace it with a known one.
+  sed -i "/^$name:/d" /etc/subuid /etc/subgid
+  echo "$name:$start:65536" >>/etc/subuid
+  echo "$name:$start:65536" >>/etc/subgid
+  chmod 711 "$T"
+  cp "$BALE" "$T/bale"
+  chmod 755 "$T/bale"
+}
+
 # store_names SUBDIR: the names in $BALE_STORE/SUBDIR, space separated ("" when none).
 store_names() {
   find "$BALE_STORE/$1" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null | sed 's/ $//'

@@ -12,17 +12,7 @@ need useradd
 [ -u /usr/bin/newuidmap ] || skip "newuidmap is not installed setuid (package uidmap)"
 
 user=bale-rl-$$
-cp /etc/subuid subuid.orig 2>/dev/null || : >subuid.orig
-cp /etc/subgid subgid.orig 2>/dev/null || : >subgid.orig
-useradd -m -d "$T/home" -s /bin/sh "$user"
-at_exit "userdel -r $user; cp $T/subuid.orig /etc/subuid; cp $T/subgid.orig /etc/subgid"
-uid=$(id -u "$user")
-sed -i "/^$user:/d" /etc/subuid /etc/subgid
-echo "$user:4000000:65536" >>/etc/subuid
-echo "$user:4000000:65536" >>/etc/subgid
-chmod 711 "$T"
-cp "$BALE" "$T/bale"
-chmod 755 "$T/bale"
+test_user "$user" 4000000
 
 # The image, made and signed by root: files of three owners.
 run_root root stat
