@@ -40,10 +40,7 @@ void send(int pidfd, int sig, const runtime::RunRecord& r) {
 
 void stop_one(const std::string& ref, double timeout) {
   runtime::RunRecord r = runtime::find_container(ref);
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0)));
-  if (!pidfd && errno != ESRCH) throw_sys("pidfd_open", std::to_string(r.pid));
-  // The handle is on the recorded process only if the start time still matches after opening it.
-  if (pidfd && runtime::process_start_ticks(r.pid) == r.start_ticks) {
+  if (UniqueFd pidfd = runtime::open_recorded_process(r)) {
     int sig = image::signal_number(r.stop_signal.empty() ? "SIGTERM" : r.stop_signal).value_or(SIGTERM);
     send(pidfd.get(), sig, r);
     if (!wait_exit(pidfd.get(), static_cast<int>(std::lround(timeout * 1000)))) {

@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,17 +26,6 @@ namespace {
               ESRCH);
 }
 
-// A handle on exactly the recorded process: a PID reused after it exited is refused.
-UniqueFd open_process(const RunRecord& r) {
-  UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0)));
-  if (!fd) {
-    if (errno == ESRCH) gone(r);
-    throw_sys("pidfd_open", std::to_string(r.pid));
-  }
-  if (process_start_ticks(r.pid) != r.start_ticks) gone(r);
-  return fd;
-}
-
 bool exited(int pidfd) {
   pollfd p{pidfd, POLLIN, 0};
   return poll(&p, 1, 0) > 0;
@@ -46,20 +34,17 @@ bool exited(int pidfd) {
 }  // namespace
 
 std::vector<std::string> target_environment(const RunRecord& r) {
-  auto text = read_file_if_exists(fmt::format("/proc/{}/environ", r.pid), 1 << 20);
-  if (!text) gone(r);
+  auto strings = proc_strings(r.pid, "environ");
+  if (!strings) gone(r);
   std::vector<std::string> env;
-  for (size_t at = 0; at < text->size();) {
-    size_t end = text->find('\0', at);
-    if (end == std::string::npos) end = text->size();
-    if (end > at) env.push_back(text->substr(at, end - at));
-    at = end + 1;
-  }
+  for (auto& s : *strings)
+    if (!s.empty()) env.push_back(std::move(s));
   return env;
 }
 
 void join_and_exec(const RunRecord& r, const ContainerSpec& spec) {
-  UniqueFd process = open_process(r);
+  UniqueFd process = open_recorded_process(r);
+  if (!process) gone(r);
   // Both opened before joining: afterwards /proc is the container's view.
   UniqueFd ns(open(fmt::format("/proc/{}/ns/mnt", r.pid).c_str(), O_RDONLY | O_CLOEXEC));
   UniqueFd root(open(fmt::format("/proc/{}/root", r.pid).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

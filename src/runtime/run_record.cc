@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -209,19 +210,6 @@ std::string root_mount_line(pid_t pid) {
   return "";
 }
 
-std::vector<std::string> cmdline(pid_t pid) {
-  std::vector<std::string> argv;
-  auto text = read_file_if_exists(fmt::format("/proc/{}/cmdline", pid), 1 << 16);
-  if (!text) return argv;
-  for (size_t at = 0; at < text->size();) {
-    size_t end = text->find('\0', at);
-    if (end == std::string::npos) end = text->size();
-    argv.push_back(text->substr(at, end - at));
-    at = end + 1;
-  }
-  return argv;
-}
-
 // Seconds since the epoch at which a process of `ticks` (since boot) started.
 long long started_at(unsigned long long ticks) {
   auto stat = read_file_if_exists("/proc/stat", 1 << 16);
@@ -234,6 +222,26 @@ long long started_at(unsigned long long ticks) {
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> proc_strings(pid_t pid, const char* file) {
+  auto text = read_file_if_exists(fmt::format("/proc/{}/{}", pid, file), 1 << 20);
+  if (!text) return std::nullopt;
+  std::vector<std::string> out;
+  for (size_t at = 0; at < text->size();) {
+    size_t end = text->find('\0', at);
+    if (end == std::string::npos) end = text->size();
+    out.push_back(text->substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+UniqueFd open_recorded_process(const RunRecord& r) {
+  UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0)));
+  if (!fd && errno != ESRCH) throw_sys("pidfd_open", std::to_string(r.pid));
+  if (fd && process_start_ticks(r.pid) != r.start_ticks) fd.reset();
+  return fd;
+}
 
 std::vector<RunRecord> live_containers() {
   std::vector<RunRecord> out = scan();
@@ -262,7 +270,7 @@ std::vector<RunRecord> live_containers() {
     r.pid = pid;
     r.start_ticks = *ticks;
     r.started = started_at(*ticks);
-    r.argv = cmdline(pid);
+    r.argv = proc_strings(pid, "cmdline").value_or(std::vector<std::string>{});
     by_ns[ns.st_ino] = r;
   }
   for (auto& [ns, r] : by_ns) {

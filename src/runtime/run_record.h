@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "base/fd.h"
+
 namespace bale::runtime {
 
 struct RunRecord {
@@ -37,6 +39,15 @@ std::optional<unsigned long long> process_start_ticks(pid_t pid);
 // Writes `r` for the calling process (its PID and start time are filled in). With a name, fails
 // (bale::Error, nothing written) while another live container has that name.
 void write_run_record(RunRecord r);
+
+// The NUL-separated strings of /proc/PID/FILE (cmdline, environ); nullopt when there is no
+// such process.
+std::optional<std::vector<std::string>> proc_strings(pid_t pid, const char* file);
+
+// A pidfd on exactly the recorded process: an empty fd when it is gone (exited, or its PID now
+// another process's: the start time is checked after the pidfd is taken). Throws only when
+// pidfd_open fails otherwise.
+UniqueFd open_recorded_process(const RunRecord& r);
 
 // The live containers, oldest first; stale records are removed on the way.
 std::vector<RunRecord> live_containers();
