@@ -2,9 +2,11 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "base/identity.h"
 #include "cli/cli.h"
 
 int main(int argc, char** argv) {
+  bale::invoked_as_root();  // before any user namespace of bale's own
   try {
     return bale::cli::run(argc, argv);
   } catch (const bale::Error& e) {

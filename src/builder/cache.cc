@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/overlay_xattr.h"
 #include "base/fs.h"
 
 namespace bale::builder {
@@ -61,8 +62,7 @@ void drop_empty_copy_up(int diff_fd, const std::string& path) {
   if (!dir || !is_plain_name(leaf)) return;
   UniqueFd fd(openat(dir.get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return;
-  char v[2];
-  if (fgetxattr(fd.get(), "trusted.overlay.opaque", v, sizeof v) >= 0) return;
+  if (is_opaque_dir(fd.get())) return;
   DirStream d = dir_stream(fd.get(), path);
   for (dirent* de; (de = readdir(d.get())) != nullptr;)
     if (std::strcmp(de->d_name, ".") != 0 && std::strcmp(de->d_name, "..") != 0) return;

@@ -167,7 +167,12 @@ void setup_mounts(const RunSpec& spec, const Prepared& p) {
   UniqueFd root(open(spec.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw_sys("open", spec.root);
   int r = root.get();
-  runtime::mount_system_dirs(r, {.sys_read_only = true, .bind_proc_sys = false, .shm_dir = ""});
+  // The step has a PID namespace of its own, so a proc of its own; a sysfs of its own only with
+  // a network namespace too (--network none) when bale is rootless.
+  runtime::mount_system_dirs(r, {.sys_read_only = true,
+                                 .bind_proc = false,
+                                 .bind_sys = !spec.network_none && !runtime::in_initial_user_namespace(),
+                                 .shm_dir = ""});
   for (const auto& [copy, path] : p.host_files) runtime::bind_in_root(r, copy, path, true, false, false);
   for (const auto& m : spec.mounts) {
     if (m.type == RunMount::Type::kTmpfs) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/overlay_xattr.h"
 #include "image/digest.h"
 #include "image/tree_tar.h"
 
@@ -16,13 +17,6 @@ namespace {
 // What a path is in a layer, as far as hiding lower layers goes.
 enum Kind : char { kDir = 'd', kOpaqueDir = 'o', kWhiteout = 'w', kOther = 'f' };
 
-// overlayfs: an opaque directory has this xattr set to "y".
-bool is_opaque(const std::string& path) {
-  char v[2];
-  ssize_t n = lgetxattr(path.c_str(), "trusted.overlay.opaque", v, sizeof v);
-  return n == 1 && v[0] == 'y';
-}
-
 // Every path of a layer with its kind, in walk order.
 void list_layer(const std::string& root, const std::string& rel,
                 std::vector<std::pair<std::string, char>>& out) {
@@ -31,7 +25,7 @@ void list_layer(const std::string& root, const std::string& rel,
     std::string full = root + "/" + child;
     char kind = is_whiteout(st)        ? kWhiteout
                 : !S_ISDIR(st.st_mode) ? kOther
-                : is_opaque(full)      ? kOpaqueDir : kDir;
+                : is_opaque_dir(full)      ? kOpaqueDir : kDir;
     out.emplace_back(child, kind);
     if (S_ISDIR(st.st_mode)) list_layer(root, child, out);
   }

@@ -2,10 +2,15 @@
 // a private directory and stores the tree as a signed image under that name, so `FROM
 // debian:bookworm` works without a registry. debootstrap's output becomes a status line.
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <deque>
 #include <optional>
@@ -19,9 +24,11 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "base/line_printer.h"
 #include "cmd/bootstrap_progress.h"
 #include "cmd/commands.h"
+#include "cmd/rootless.h"
 #include "image/config.h"
 #include "image/image_file.h"
 #include "runtime/recipe.h"
@@ -109,8 +116,13 @@ void print_log_tail(const std::string& tree) {
 }
 
 // Runs debootstrap with its stdout and stderr into a pipe (stdout is for bale's results).
+// Rootless, in a user namespace, it is PID 1 of a PID namespace of its own (so that it may
+// mount a proc in the tree) and told it is in a container (`container=lxc`), so that it binds
+// the host's device nodes for the packages' scripts instead of making them: the tree's /dev
+// stays empty, as in Docker's images.
 void run_debootstrap(const std::string& prog, const std::vector<std::string>& args,
                      const std::string& tree, bool verbose) {
+  const bool rootless = !invoked_as_root();
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(prog.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -118,11 +130,15 @@ void run_debootstrap(const std::string& prog, const std::vector<std::string>& ar
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw_sys("pipe for", prog);
   UniqueFd out(fds[0]), in(fds[1]);
-  pid_t pid = fork();
-  if (pid < 0) throw_sys("fork", prog);
+  // A fork, into a new PID namespace when rootless (bale has no threads yet).
+  long forked = syscall(SYS_clone, (rootless ? CLONE_NEWPID : 0) | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (forked < 0) throw_sys("fork", prog);
+  pid_t pid = static_cast<pid_t>(forked);
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(in.get(), 1);
     dup2(in.get(), 2);
+    if (rootless) setenv("container", "lxc", 1);
     execv(prog.c_str(), argv.data());
     _exit(127);
   }
@@ -182,15 +198,18 @@ int bootstrap(const BootstrapOptions& o) {
                 0, kExitUsage);
   if (o.variant != "minbase" && o.variant != "buildd" && o.variant != "fakechroot" && o.variant != "-")
     throw Error(fmt::format("--variant {}: minbase, buildd, fakechroot or -", quote(o.variant)), 0, kExitUsage);
-  if (geteuid() != 0) throw Error("bale bootstrap needs root (debootstrap does)", EPERM);
   std::string prog = find_host_program("debootstrap");
   if (prog.empty())
     throw Error("debootstrap is not installed").with_hint("apt-get install debootstrap");
+  if (!enter_user_namespace_if_rootless())
+    throw Error("bale bootstrap as an ordinary user needs subordinate ids: Debian's packages own "
+                "files as other users, which the one-id map cannot give", EPERM)
+        .with_hint("add the line the warning above gives, or run it as root");
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
+  store::Store st(store::Store::default_root());
   // debootstrap mounts /proc and /sys in the tree: in a namespace of our own they can never
   // outlive us, even if it fails half-way.
   runtime::enter_private_mount_namespace();
-  store::Store st(store::Store::default_root());
   TempDir work(st.root() + "/tmp", "bootstrap.");
   std::string tree = work.path() + "/rootfs";
   std::vector<std::string> args{"--variant=" + o.variant, suite, tree, o.mirror};

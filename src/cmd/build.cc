@@ -16,6 +16,7 @@
 #include "builder/run_step.h"
 #include "builder/squash.h"
 #include "cmd/commands.h"
+#include "cmd/rootless.h"
 #include "image/config.h"
 #include "image/image_file.h"
 #include "runtime/recipe.h"
@@ -68,8 +69,6 @@ int build(const BuildOptions& o) {
   if (o.output.empty() && o.tags.empty())
     throw Error("bale build: give -o IMAGE, -t NAME, or both", 0, kExitUsage);
   for (const auto& t : o.tags) store::normalize_name(t);
-  if (geteuid() != 0)
-    throw Error("bale build needs root for now (builds through user namespaces come later)", EPERM);
   builder::BuildRequest req = request(o);
   // Where the image goes is checked before the build, not found out after it.
   if (!o.output.empty()) {
@@ -80,10 +79,13 @@ int build(const BuildOptions& o) {
                   ENOENT, kExitUsage);
   }
   auto key = trust::load_signing_key(trust::TrustPaths::defaults(), o.key);
+  store::Store st(store::Store::default_root());
+  enter_user_namespace_if_rootless(
+      "so RUN steps run as root only: one that switches to another user or gives files to "
+      "another id (apt-get drops to _apt, useradd, chown) fails");
   // Every mount of the build lives in this private namespace and dies with bale.
   runtime::enter_private_mount_namespace();
   builder::install_interrupt_handlers();
-  store::Store st(store::Store::default_root());
   builder::BuildCache cache(st.root());
   builder::Builder builder(req, st, cache);
   const builder::StageState& result = builder.build();

@@ -199,8 +199,6 @@ int doctor(const DoctorOptions&) {
     check_subids(r, "/etc/subgid", user, getgid());
     check_overlay(r);
     check_cgroups(r);
-    r.line(Verdict::kNote, "rootless build, bootstrap",
-           "not in this version yet: bale run works as this user, build and bootstrap need root");
   }
   check_owned(r, "store", store::Store::default_root());
   auto paths = trust::TrustPaths::defaults();

@@ -10,13 +10,14 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "cmd/commands.h"
 #include "cmd/env_options.h"
+#include "cmd/rootless.h"
 #include "image/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/run_record.h"
-#include "runtime/userns.h"
 #include "store/acquire.h"
 #include "trust/keystore.h"
 
@@ -130,18 +131,15 @@ int run(const RunOptions& o) {
     runtime::Limits lim = limits(o);
     // Where this user's store, keys and records are, decided before a user namespace makes
     // every caller look like root.
-    const bool rootless = geteuid() != 0;
+    const bool rootless = !invoked_as_root();
+    if (rootless && lim.any())
+      throw Error("--memory, --cpus and --pids as an ordinary user need a delegated cgroup v2 "
+                  "subtree, and bale does not use one yet", EPERM)
+          .with_hint("run as root for limits, or under `systemd-run --user -p MemoryMax=...`");
     store::Store st(o.store.value_or(store::Store::default_root()));
     trust::TrustPaths paths = trust::TrustPaths::defaults();
     runtime::run_record_dir();
-    if (rootless) {
-      if (lim.any())
-        throw Error("--memory, --cpus and --pids as an ordinary user need a delegated cgroup v2 "
-                    "subtree, and bale does not use one yet", EPERM)
-            .with_hint("run as root for limits, or under `systemd-run --user -p MemoryMax=...`");
-      runtime::UserNamespace ns = runtime::enter_user_namespace();
-      if (!ns.warning.empty()) std::fprintf(stderr, "bale: warning: %s\n", ns.warning.c_str());
-    }
+    enter_user_namespace_if_rootless();
     auto img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
     json c = image_config(o, img);
     runtime::ContainerSpec spec = make_spec(o, c, img, st);

@@ -7,6 +7,7 @@
 
 #include "builder/cache.h"
 #include "cmd/commands.h"
+#include "cmd/rootless.h"
 #include "runtime/cgroup.h"
 #include "store/names.h"
 #include "store/store.h"
@@ -19,6 +20,9 @@ constexpr int kKeepBuildCacheDays = 7;
 int store(const StoreOptions& o) {
   store::Store st(o.store.value_or(store::Store::default_root()));
   if (o.action == "gc") {
+    // A rootless store holds files of the user's subordinate ids, which only the user's
+    // namespace may remove.
+    enter_user_namespace_if_rootless();
     for (const auto& d : st.gc()) std::printf("removed %s\n", d.c_str());
     // Stored image files no name refers to (untagged images, downloads of a URL since fetched
     // anew) go too; the last download of each URL stays, for the next run of that URL.

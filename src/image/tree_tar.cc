@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/overlay_xattr.h"
 #include "base/fd.h"
 
 namespace bale::image {
@@ -30,9 +31,9 @@ FileId file_id(int fd) {
 }
 
 bool xattr_belongs_in_image(std::string_view n) {
-  if (n.rfind("user.", 0) == 0) return true;
+  if (is_overlay_xattr(n)) return false;
+  if (n.rfind("user.", 0) == 0 || n.rfind("trusted.", 0) == 0) return true;
   if (n == "security.capability") return true;
-  if (n.rfind("trusted.", 0) == 0) return n.rfind("trusted.overlay.", 0) != 0;
   return false;
 }
 

@@ -86,7 +86,7 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
   int r = root_fd.get();
-  mount_system_dirs(r, {.sys_read_only = false, .bind_proc_sys = spec.rootless,
+  mount_system_dirs(r, {.sys_read_only = false, .bind_proc = spec.rootless, .bind_sys = spec.rootless,
                         .shm_dir = spec.stage + "/shm"});
   if (spec.read_only) {
     // A read-only root still gets writable, empty /run and /tmp (as podman's --read-only does).

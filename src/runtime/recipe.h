@@ -21,10 +21,12 @@ struct SystemMounts {
   // A RUN step must not change the host's kernel settings; a service bale becomes sees /sys as
   // the host's services do.
   bool sys_read_only = false;
-  // In a user namespace without PID and network namespaces of its own the kernel allows no new
-  // proc or sysfs: the host's are bound instead (the container sees the host's processes and
-  // devices there, as it does anyway; bale shares PIDs and network by design).
-  bool bind_proc_sys = false;
+  // In a user namespace the kernel allows a new proc only with a PID namespace of its own, and
+  // a new sysfs only with a network namespace of its own: without them the host's are bound
+  // instead (the container sees the host's processes and devices there, as it does anyway;
+  // bale shares PIDs and network by design).
+  bool bind_proc = false;
+  bool bind_sys = false;
   // A directory bound as /dev/shm (the start of `run` keeps its scratch dirs on one tmpfs);
   // empty: a tmpfs of its own.
   std::string shm_dir;
@@ -38,8 +40,14 @@ void mount_system_dirs(int root_fd, const SystemMounts& how);
 // otherwise.
 void mount_tmpfs_in_root(int root_fd, const std::string& path, const std::string& options);
 
+// Whether this process is in the initial user namespace (it maps all 2^32 ids onto themselves),
+// where root may mount anything; a rootless bale is not, once it has entered its own. Read
+// once, on the first call, which must come after that.
+bool in_initial_user_namespace();
+
 // The options of an overlay mount, each path escaped for overlayfs: `lowers` bottom first;
-// with `upper` and `work` the view is writable.
+// with `upper` and `work` the view is writable. Outside the initial user namespace (a rootless
+// bale) overlayfs may not write its trusted.* xattrs, so the options ask for user.* ones.
 std::string overlay_options(const std::vector<std::string>& lowers, const std::string& upper = "",
                             const std::string& work = "");
 

@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/fs.h"
+#include "base/identity.h"
 
 namespace bale::runtime {
 
@@ -107,7 +108,7 @@ std::string run_record_dir() {
   static const std::string dir = [] {
     auto env = [](const char* n) -> std::string { const char* v = std::getenv(n); return v ? v : ""; };
     if (!env("BALE_RUN_DIR").empty()) return env("BALE_RUN_DIR");
-    if (geteuid() == 0) return std::string("/run/bale/containers");
+    if (invoked_as_root()) return std::string("/run/bale/containers");
     if (!env("XDG_RUNTIME_DIR").empty()) return env("XDG_RUNTIME_DIR") + "/bale/containers";
     return env("HOME") + "/.local/state/bale/containers";
   }();

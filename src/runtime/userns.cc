@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "runtime/subids.h"
 
 namespace bale::runtime {
@@ -107,6 +108,7 @@ bool setgroups_denied() {
 }
 
 UserNamespace enter_user_namespace() {
+  invoked_as_root();  // decided before this process becomes root in its namespace
   UserNamespace ns;
   uid_t uid = getuid();
   gid_t gid = getgid();

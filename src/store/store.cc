@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "runtime/mounts.h"
 #include "image/body_reader.h"
 #include "image/config.h"
@@ -126,6 +127,21 @@ std::vector<std::string> dir_names(const std::string& dir) {
   return out;
 }
 
+// A store anyone else may write to could be given files that a container of this user then
+// runs: it must be this user's (or root's, for root) and writable by no one else.
+void check_owner(const std::string& root) {
+  struct stat st;
+  if (::stat(root.c_str(), &st) < 0) throw_sys("stat", root);
+  if (st.st_uid != geteuid())
+    throw Error(fmt::format("the store {} belongs to uid {}, not to uid {}: its images could be "
+                            "changed by someone else", quote(root), st.st_uid, geteuid()), EPERM)
+        .with_hint("use a store of your own (BALE_STORE or --store) or chown it");
+  if (st.st_mode & 022)
+    throw Error(fmt::format("the store {} may be written by others (mode {:04o}): its images could "
+                            "be changed by someone else", quote(root), st.st_mode & 07777), EPERM)
+        .with_hint(fmt::format("chmod go-w {}", root));
+}
+
 }  // namespace
 
 Store::Store(std::string root) : root_(std::move(root)) {
@@ -139,11 +155,12 @@ Store::Store(std::string root) : root_(std::move(root)) {
   if (!real) throw_sys("resolve", root_);
   root_ = real;
   free(real);
+  check_owner(root_);
 }
 
 std::string Store::default_root() {
   if (const char* s = std::getenv("BALE_STORE"); s && *s) return s;
-  if (geteuid() == 0) return "/var/lib/bale";
+  if (invoked_as_root()) return "/var/lib/bale";
   const char* x = std::getenv("XDG_DATA_HOME");
   if (x && *x) return std::string(x) + "/bale";
   const char* home = std::getenv("HOME");

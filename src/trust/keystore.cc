@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "trust/keystore_files.h"
 
 namespace bale::trust {
@@ -140,7 +141,7 @@ mode_t mode_or(const std::string& path, mode_t fallback) {
 
 TrustPaths TrustPaths::defaults() {
   if (std::string dir = env("BALE_CONFIG_DIR"); !dir.empty()) return under(dir);
-  if (::geteuid() == 0) return under(std::string(kSystemDir));
+  if (invoked_as_root()) return under(std::string(kSystemDir));
   TrustPaths p = under(user_config_home() + "/bale");
   // The system-wide lists come first, then the user's own.
   std::string system(kSystemDir);

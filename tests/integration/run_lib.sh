@@ -37,22 +37,47 @@ run_root() {
 }
 
 # test_user NAME SUBID_START: a real ordinary user NAME with home $T/home and exactly the
-# subordinate range SUBID_START:65536 in /etc/subuid and /etc/subgid (restored, and the user
-# removed, at exit); sets $uid, and copies $BALE to $T/bale where the user may run it.
+# subordinate range SUBID_START:65536 in /etc/subuid and /etc/subgid (its lines and the user
+# removed at exit); sets $uid and $test_user_name, and copies $BALE to $T/bale where the user
+# may run it.
 test_user() {
   local name=$1 start=$2
-  cp /etc/subuid "$T/subuid.orig" 2>/dev/null || : >"$T/subuid.orig"
-  cp /etc/subgid "$T/subgid.orig" 2>/dev/null || : >"$T/subgid.orig"
-  useradd -m -d "$T/home" -s /bin/sh "$name"
-  at_exit "userdel -r $name; cp $T/subuid.orig /etc/subuid; cp $T/subgid.orig /etc/subgid"
+  ids_locked useradd -m -d "$T/home" -s /bin/sh "$name"
+  at_exit "ids_locked userdel -r $name; subid_line $name"
   uid=$(id -u "$name")
+  test_user_name=$name
   # useradd may or may not have given a range: replace it with a known one.
-  sed -i "/^$name:/d" /etc/subuid /etc/subgid
-  echo "$name:$start:65536" >>/etc/subuid
-  echo "$name:$start:65536" >>/etc/subgid
+  subid_line "$name" "$start"
   chmod 711 "$T"
   cp "$BALE" "$T/bale"
   chmod 755 "$T/bale"
+}
+
+# as_test_user CMD...: CMD as the user test_user made, in its home, with a clean environment
+# (its own store and keys); AS_ENV="K=V ..." adds variables.
+as_test_user() {
+  # shellcheck disable=SC2086  # AS_ENV is a list of words on purpose
+  (cd "$T/home" && setpriv --reuid "$test_user_name" --regid "$test_user_name" --init-groups \
+    env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${AS_ENV:-} "$@")
+}
+
+# ids_locked CMD...: CMD holding the lock of the tests that change users and their ranges, so
+# two tests running at once never lose each other's lines in /etc/passwd or /etc/subuid.
+ids_locked() {
+  flock -w 120 /run/bale-tests-ids.lock "$@"
+}
+
+# subid_line NAME [START [FILES...]]: NAME's line in FILES (default /etc/subuid and /etc/subgid)
+# becomes NAME:START:65536; without START it is removed. Other lines stay as they are.
+subid_line() {
+  local name=$1 start=${2:-} f
+  shift $(($# < 2 ? $# : 2))
+  local files=("$@")
+  [ ${#files[@]} -gt 0 ] || files=(/etc/subuid /etc/subgid)
+  for f in "${files[@]}"; do
+    ids_locked sh -c 'sed -i "/^$1:/d" "$3" && { [ -z "$2" ] || echo "$1:$2:65536" >>"$3"; }' \
+      _ "$name" "$start" "$f"
+  done
 }
 
 # store_names SUBDIR: the names in $BALE_STORE/SUBDIR, space separated ("" when none).

@@ -74,7 +74,7 @@ out=$(as_user "$T/bale" exec rl sh -c 'id -u; stat -c %u:%g /srv/www; exit 3') &
 kill "$rl"
 
 # No range: a one-id map, the warning says what it costs and the line to add; other owners are root.
-sed -i "/^$user:/d" /etc/subuid /etc/subgid
+subid_line "$user"
 out=$(BALE_STORE_AS="$T/home/one-id-store" as_user "$T/bale" run "$T/img.bale" stat -c %u:%g /srv/www 2>err) ||
   fail "one-id run failed: $(cat err)"
 [ "$out" = 0:0 ] || fail "with one id, www-data's files should be root's: $out"

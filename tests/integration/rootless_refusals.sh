@@ -1,7 +1,8 @@
 #!/bin/bash
-# Without root, the commands that still need it (build, bootstrap) stop before touching
-# anything and say so in one line: nothing on stdout, no store created. (`bale run` as an
-# ordinary user is run_rootless.sh.)
+# What an ordinary user without subordinate ids cannot do stops before touching anything and says
+# why, with the line to add: `bale bootstrap` (Debian's packages own files as other users) and
+# limits (`--memory` without a delegated cgroup). Nothing on stdout, no store created. (What does
+# work as a user: run_rootless.sh, build_rootless.sh, rootless_debian.sh.)
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 need setpriv
@@ -26,14 +27,20 @@ as_nobody() {
 mkdir ctx
 echo 'FROM scratch' >ctx/Dockerfile
 chmod -R a+rX ctx
-for args in "build -t x ctx" "bootstrap debian:bookworm"; do
+# One line each for why, the line to add and the hint: a warning, the error, its hint.
+for args in "bootstrap debian:bookworm" "run --memory 64m img.bale true"; do
   # shellcheck disable=SC2086  # the argument list on purpose
   rc=$(as_nobody "$BALE" $args)
   [ "$rc" -ne 0 ] || fail "'bale $args' as nobody succeeded"
-  [ "$(wc -l <err)" -le 2 ] || fail "'bale $args' as nobody printed $(wc -l <err) lines: $(cat err)"
-  grep -q 'needs root' err || fail "'bale $args' as nobody does not say it needs root: $(cat err)"
+  [ "$(wc -l <err)" -le 3 ] || fail "'bale $args' as nobody printed $(wc -l <err) lines: $(cat err)"
   [ ! -s out ] || fail "'bale $args' as nobody printed on stdout: $(cat out)"
   [ ! -e scratch/store ] || fail "'bale $args' as nobody created a store"
 done
+rc=$(as_nobody "$BALE" bootstrap debian:bookworm)
+grep -q "bootstrap as an ordinary user needs subordinate ids" err || fail "bootstrap does not say why: $(cat err)"
+grep -q "add to /etc/subuid and /etc/subgid (as root): nobody:[0-9]*:65536" err || fail "no line to add: $(cat err)"
+rc=$(as_nobody "$BALE" run --memory 64m img.bale true)
+[ "$rc" -eq 125 ] || fail "a refused run exited $rc, not 125"
+grep -q "need a delegated cgroup v2 subtree" err || fail "--memory does not say what is missing: $(cat err)"
 [ -z "$(find scratch -mindepth 1 -print -quit)" ] || fail "bale as nobody created: $(find scratch -mindepth 1)"
 exit 0
