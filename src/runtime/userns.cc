@@ -25,29 +25,48 @@ namespace bale::runtime {
 
 namespace {
 
-// Starts newuidmap/newgidmap for `pid`; -1 when it could not be started.
-pid_t start_map_helper(const std::string& prog, pid_t pid, unsigned long own, const SubidRange& r) {
-  std::vector<std::string> args = {prog, std::to_string(pid), "0", std::to_string(own), "1",
-                                   "1", std::to_string(r.start), std::to_string(r.count)};
-  pid_t child = fork();
-  if (child == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+// One of newuidmap/newgidmap, started before the unshare so that it runs in the user's own
+// namespace (where its setuid bit counts), and told to go once this process has unshared.
+// It is a clone sharing this process's memory, as posix_spawn's children are: no page tables
+// copied, which is most of a fork's cost. Until it execs it only reads its pipe.
+class MapHelper {
+ public:
+  // `go`: the pipe's read end; `go_w`: its write end, which the child closes (the pipe ends
+  // when this process closes its own).
+  MapHelper(const std::string& prog, pid_t target, unsigned long own, const SubidRange& r, int go,
+            int go_w)
+      : args_{prog, std::to_string(target), "0", std::to_string(own), "1", "1",
+              std::to_string(r.start), std::to_string(r.count)},
+        go_(go), go_w_(go_w), stack_(kStack) {
+    for (auto& a : args_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    pid_ = clone(&MapHelper::main, stack_.data() + stack_.size(), CLONE_VM | SIGCHLD, this);
+  }
+  // Its exit status (127: it could not run). Must be called: the child uses this object.
+  int wait() {
+    if (pid_ < 0) return 127;
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0)
+      if (errno != EINTR) return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
+  }
+
+ private:
+  static constexpr size_t kStack = 64 * 1024;
+  static int main(void* self) {
+    auto* h = static_cast<MapHelper*>(self);
+    char c;
+    close(h->go_w_);
+    if (read(h->go_, &c, 1) != 1) _exit(1);  // the unshare failed: nothing to map
+    execv(h->argv_[0], h->argv_.data());
     _exit(127);
   }
-  return child;
-}
-
-// Its exit status (127: it could not run).
-int wait_map_helper(pid_t child) {
-  if (child < 0) return 127;
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0)
-    if (errno != EINTR) return 127;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
-}
+  std::vector<std::string> args_;
+  std::vector<char*> argv_;
+  int go_, go_w_;
+  std::vector<char> stack_;
+  pid_t pid_ = -1;
+};
 
 void write_proc(const char* path, const std::string& text) {
   UniqueFd fd(open(path, O_WRONLY | O_CLOEXEC));
@@ -60,43 +79,26 @@ void write_proc(const char* path, const std::string& text) {
       .with_hint("`bale doctor` says what is missing (check \"user namespaces\")");
 }
 
-// Unshares with 1..N mapped to the user's ranges: a child, forked first, waits for this process
-// to unshare, maps it with the setuid helpers, and is gone before this returns.
+// Unshares with 1..N mapped to the user's ranges by the setuid helpers, both at once (each is a
+// setuid program's start, the larger part of a rootless start); they are gone before this
+// returns.
 void map_through_helpers(const std::string& newuidmap, const std::string& newgidmap,
                          const std::string& user, uid_t uid, gid_t gid, const SubidRange& subuid,
                          const SubidRange& subgid) {
-  int go[2], done[2];
-  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) throw_sys("pipe", "");
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) < 0) throw_sys("pipe", "");
+  UniqueFd go_r(go[0]), go_w(go[1]);
   pid_t self = getpid();
-  pid_t child = fork();
-  if (child < 0) throw_sys("fork", "id map helper");
-  if (child == 0) {
-    char c;
-    close(go[1]);
-    if (read(go[0], &c, 1) != 1) _exit(1);
-    // Both at once: each is a setuid program's start, the larger part of a rootless start.
-    pid_t uc = start_map_helper(newuidmap, self, uid, subuid);
-    pid_t gc = start_map_helper(newgidmap, self, gid, subgid);
-    int u = wait_map_helper(uc);
-    int g = wait_map_helper(gc);
-    char result[2] = {static_cast<char>(u), static_cast<char>(g)};
-    if (write(done[1], result, 2) != 2) _exit(1);
-    _exit(0);
-  }
-  close(go[0]);
-  close(done[1]);
-  UniqueFd go_w(go[1]), done_r(done[0]);
+  MapHelper uids(newuidmap, self, uid, subuid, go_r.get(), go_w.get());
+  MapHelper gids(newgidmap, self, gid, subgid, go_r.get(), go_w.get());
   int err = unshare(CLONE_NEWUSER) == 0 ? 0 : errno;
-  if (!err && write(go_w.get(), "x", 1) != 1) err = errno;
-  go_w.reset();  // without the byte the child gives up
-  char result[2] = {1, 1};
-  bool answered = read(done_r.get(), result, 2) == 2;
-  while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {}
+  if (!err && write(go_w.get(), "xx", 2) != 2) err = errno;
+  go_w.reset();  // without their byte the helpers give up
+  int u = uids.wait(), g = gids.wait();
   if (err) refused(err);
-  if (!answered || result[0] || result[1])
+  if (u || g)
     throw Error(fmt::format("{} {} failed (exit {}): the subordinate ids of {} could not be mapped",
-                            result[0] ? "newuidmap" : "newgidmap",
-                            self, static_cast<int>(result[0] ? result[0] : result[1]), quote(user)))
+                            u ? "newuidmap" : "newgidmap", self, u ? u : g, quote(user)))
         .with_hint("`bale doctor` says what is missing (checks \"newuidmap\" and \"subordinate ids\")");
 }
 
