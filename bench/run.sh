@@ -182,10 +182,14 @@ if command -v setpriv >/dev/null && [ -u /usr/bin/newuidmap ]; then
            ";;" $(as "$rl_one" "$w/bale" run "$w/bb.bale" /bin/true) ";;" $(as "$rl_one" /bin/true)
            ";;" /bin/true)
   has_bwrap=0
-  if command -v bwrap >/dev/null; then
+  # bwrap gets the same tree where the user may read it (the store is root's, mode 0700), and
+  # must start there once, or its figure would be that of an error.
+  # shellcheck disable=SC2046
+  if command -v bwrap >/dev/null &&
+     $(as "$rl_one" bwrap --unshare-user --bind "$w/bb" / --proc /proc --dev /dev /bin/true); then
     has_bwrap=1
     # shellcheck disable=SC2046
-    rl_args+=(";;" $(as "$rl_one" bwrap --unshare-user --bind "$root" / --proc /proc --dev /dev /bin/true))
+    rl_args+=(";;" $(as "$rl_one" bwrap --unshare-user --bind "$w/bb" / --proc /proc --dev /dev /bin/true))
   fi
   mapfile -t r < <("$w/alternate" "$runs" "${rl_args[@]}" 2>/dev/null)
   rl_root=${r[0]%% *} rl_floor=${r[3]%% *} rl_true=${r[4]%% *}
