@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/identity.h"
+
 namespace bale {
 
 Error::Error(std::string message, int err, int exit_code)
@@ -33,8 +35,12 @@ Error Error::before_target() const {
 static std::string hint_for(std::string_view op, int err) {
   switch (err) {
     case EPERM:
-      if (op == "unshare" || op == "mount") return "this needs root (CAP_SYS_ADMIN)";
-      return {};
+      if (op != "unshare" && !op.starts_with("mount")) return {};
+      // Root refused is root in a container that may not mount; a user is in its own namespace.
+      return invoked_as_root()
+                 ? "this needs CAP_SYS_ADMIN: run bale on the host or in a privileged container"
+                 : "`bale doctor` says what is missing (checks \"user namespaces\" and "
+                   "\"overlayfs in a user ns\")";
     case ENOSPC:
       return "the file system is full: free space there or point bale elsewhere";
     case EROFS:

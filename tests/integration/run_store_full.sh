@@ -17,7 +17,7 @@ for i in $(seq 12); do head -c 1000000 /dev/urandom >"big/data/f$i"; done
 "$BALE" pack big -o big.bale 2>/dev/null
 
 mkdir "$BALE_STORE"
-mount -t tmpfs -o size=8m bale-test-store "$BALE_STORE"
+mount -t tmpfs -o size=8m,mode=0700 bale-test-store "$BALE_STORE"
 at_exit "umount -l '$BALE_STORE'"
 
 expect_fail 125 "$(re_escape "'$BALE_STORE'").*No space left on device" "$BALE" run big.bale true
