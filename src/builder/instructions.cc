@@ -3,6 +3,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -179,91 +181,120 @@ bool is_config_instruction(const std::string& k) {
   return false;
 }
 
-std::string apply_config_instruction(StageState& s, const Instruction& in, char escape) {
-  const std::string& k = in.keyword;
-  json& c = s.c();
-  if (k == "env") {
-    auto kv = pairs(s, in, escape);
-    for (const auto& [key, value] : kv) set_env(c, key, value);
-    return describe(k, kv);
-  }
-  if (k == "label") {
-    auto kv = pairs(s, in, escape);
-    for (const auto& [key, value] : kv) c["Labels"][key] = value;
-    return describe(k, kv);
-  }
-  if (k == "user") {
-    if (in.args.size() != 1) throw Error("USER takes one argument: USER user[:group]");
-    std::string u = expand_path(s, in.args[0], escape);
-    if (u.empty()) throw Error("USER: empty user");
-    c["User"] = u;
-    return describe(k, u);
-  }
-  if (k == "entrypoint" || k == "cmd") {
-    json cmd = command_of(s, in);
-    if (k == "cmd") {
-      c["Cmd"] = cmd;
-      s.cmd_set = true;
-    } else {
-      c["Entrypoint"] = cmd;
-      if (!s.cmd_set) c.erase("Cmd");  // an inherited CMD is reset by a new ENTRYPOINT
-    }
-    return describe(k, cmd);
-  }
-  if (k == "expose") {
-    json ports = json::array();
-    for (const auto& a : in.args)
-      for (const auto& w : expand_words(a, s.vars(), escape))
-        for (const auto& p : port_specs(w)) {
-          c["ExposedPorts"][p] = json::object();
-          ports.push_back(p);
-        }
-    return describe(k, ports);
-  }
-  if (k == "volume") {
-    json vols = json::array();
-    for (const auto& a : in.args)
-      for (const auto& w : in.json_form ? std::vector<std::string>{expand_path(s, a, escape)}
-                                        : expand_words(a, s.vars(), escape)) {
-        if (w.empty()) throw Error("VOLUME: empty path");
-        c["Volumes"][w] = json::object();
-        vols.push_back(w);
+namespace {
+
+// One function per config instruction: it changes the stage's config and returns the
+// instruction as the build's progress shows it.
+using ConfigStep = std::string (*)(StageState& s, const Instruction& in, char escape);
+
+std::string apply_env(StageState& s, const Instruction& in, char escape) {
+  auto kv = pairs(s, in, escape);
+  for (const auto& [key, value] : kv) set_env(s.c(), key, value);
+  return describe(in.keyword, kv);
+}
+
+std::string apply_label(StageState& s, const Instruction& in, char escape) {
+  auto kv = pairs(s, in, escape);
+  for (const auto& [key, value] : kv) s.c()["Labels"][key] = value;
+  return describe(in.keyword, kv);
+}
+
+std::string apply_user(StageState& s, const Instruction& in, char escape) {
+  if (in.args.size() != 1) throw Error("USER takes one argument: USER user[:group]");
+  std::string u = expand_path(s, in.args[0], escape);
+  if (u.empty()) throw Error("USER: empty user");
+  s.c()["User"] = u;
+  return describe(in.keyword, u);
+}
+
+std::string apply_cmd(StageState& s, const Instruction& in, char) {
+  json cmd = command_of(s, in);
+  s.c()["Cmd"] = cmd;
+  s.cmd_set = true;
+  return describe(in.keyword, cmd);
+}
+
+std::string apply_entrypoint(StageState& s, const Instruction& in, char) {
+  json cmd = command_of(s, in);
+  s.c()["Entrypoint"] = cmd;
+  if (!s.cmd_set) s.c().erase("Cmd");  // an inherited CMD is reset by a new ENTRYPOINT
+  return describe(in.keyword, cmd);
+}
+
+std::string apply_expose(StageState& s, const Instruction& in, char escape) {
+  json ports = json::array();
+  for (const auto& a : in.args)
+    for (const auto& w : expand_words(a, s.vars(), escape))
+      for (const auto& p : port_specs(w)) {
+        s.c()["ExposedPorts"][p] = json::object();
+        ports.push_back(p);
       }
-    if (vols.empty()) throw Error("VOLUME needs at least one path");
-    return describe(k, vols);
-  }
-  if (k == "stopsignal") {
-    if (in.args.size() != 1) throw Error("STOPSIGNAL takes one signal");
-    std::string sig = expand_path(s, in.args[0], escape);
-    if (!image::is_signal(sig)) throw Error(fmt::format("STOPSIGNAL: unknown signal {}", quote(sig)));
-    c["StopSignal"] = sig;
-    return describe(k, sig);
-  }
-  if (k == "healthcheck") {
-    c["Healthcheck"] = healthcheck(s, in);
-    return describe(k, c["Healthcheck"]);
-  }
-  if (k == "shell") {
-    if (!in.json_form) throw Error("SHELL requires the arguments in JSON form: SHELL [\"executable\", \"parameters\"]");
-    if (in.args.empty()) throw Error("SHELL needs at least the shell executable");
-    s.shell = in.args;
-    c["Shell"] = s.shell;  // part of the image: images built on it use it too
-    return describe(k, s.shell);
-  }
-  if (k == "maintainer") {
-    std::string who;
-    for (const auto& a : in.args) who += (who.empty() ? "" : " ") + a;
-    s.config["author"] = who;
-    return describe(k, who);
-  }
-  if (k == "onbuild") {
-    if (!in.onbuild) throw Error("ONBUILD needs an instruction");
-    std::string trigger = in.original.substr(in.original.find_first_not_of(" \t", 7));
-    if (!c.contains("OnBuild") || !c["OnBuild"].is_array()) c["OnBuild"] = json::array();
-    c["OnBuild"].push_back(trigger);
-    return describe(k, trigger);
-  }
-  throw Error(fmt::format("not a config instruction: {}", k));
+  return describe(in.keyword, ports);
+}
+
+std::string apply_volume(StageState& s, const Instruction& in, char escape) {
+  json vols = json::array();
+  for (const auto& a : in.args)
+    for (const auto& w : in.json_form ? std::vector<std::string>{expand_path(s, a, escape)}
+                                      : expand_words(a, s.vars(), escape)) {
+      if (w.empty()) throw Error("VOLUME: empty path");
+      s.c()["Volumes"][w] = json::object();
+      vols.push_back(w);
+    }
+  if (vols.empty()) throw Error("VOLUME needs at least one path");
+  return describe(in.keyword, vols);
+}
+
+std::string apply_stopsignal(StageState& s, const Instruction& in, char escape) {
+  if (in.args.size() != 1) throw Error("STOPSIGNAL takes one signal");
+  std::string sig = expand_path(s, in.args[0], escape);
+  if (!image::is_signal(sig)) throw Error(fmt::format("STOPSIGNAL: unknown signal {}", quote(sig)));
+  s.c()["StopSignal"] = sig;
+  return describe(in.keyword, sig);
+}
+
+std::string apply_healthcheck(StageState& s, const Instruction& in, char) {
+  s.c()["Healthcheck"] = healthcheck(s, in);
+  return describe(in.keyword, s.c()["Healthcheck"]);
+}
+
+std::string apply_shell(StageState& s, const Instruction& in, char) {
+  if (!in.json_form) throw Error("SHELL requires the arguments in JSON form: SHELL [\"executable\", \"parameters\"]");
+  if (in.args.empty()) throw Error("SHELL needs at least the shell executable");
+  s.shell = in.args;
+  s.c()["Shell"] = s.shell;  // part of the image: images built on it use it too
+  return describe(in.keyword, s.shell);
+}
+
+std::string apply_maintainer(StageState& s, const Instruction& in, char) {
+  std::string who;
+  for (const auto& a : in.args) who += (who.empty() ? "" : " ") + a;
+  s.config["author"] = who;
+  return describe(in.keyword, who);
+}
+
+std::string apply_onbuild(StageState& s, const Instruction& in, char) {
+  if (!in.onbuild) throw Error("ONBUILD needs an instruction");
+  std::string trigger = in.original.substr(in.original.find_first_not_of(" \t", 7));
+  json& c = s.c();
+  if (!c.contains("OnBuild") || !c["OnBuild"].is_array()) c["OnBuild"] = json::array();
+  c["OnBuild"].push_back(trigger);
+  return describe(in.keyword, trigger);
+}
+
+constexpr std::pair<std::string_view, ConfigStep> kConfigSteps[] = {
+    {"env", apply_env},           {"label", apply_label},         {"user", apply_user},
+    {"cmd", apply_cmd},           {"entrypoint", apply_entrypoint}, {"expose", apply_expose},
+    {"volume", apply_volume},     {"stopsignal", apply_stopsignal}, {"healthcheck", apply_healthcheck},
+    {"shell", apply_shell},       {"maintainer", apply_maintainer}, {"onbuild", apply_onbuild},
+};
+
+}  // namespace
+
+std::string apply_config_instruction(StageState& s, const Instruction& in, char escape) {
+  for (const auto& [keyword, step] : kConfigSteps)
+    if (keyword == in.keyword) return step(s, in, escape);
+  throw Error(fmt::format("not a config instruction: {}", in.keyword));
 }
 
 std::optional<std::string> config_instruction_error(const Instruction& in, char escape) {
