@@ -13,16 +13,8 @@ unset BALE_STORE
 
 run_root root
 # About 100 MB in 1000 files of random bytes, some of them _apt's (42), so the unpack takes a while.
-python3 - root/data <<'PY'
-import os, sys
-top = sys.argv[1]
-for d in range(10):
-    os.makedirs(f"{top}/d{d}")
-    for i in range(100):
-        with open(f"{top}/d{d}/f{i}", "wb") as f:
-            f.write(os.urandom(100_000))
-    os.chown(f"{top}/d{d}", 42, 42)
-PY
+random_tree root/data 10
+chown 42:42 root/data/d*
 chmod 700 root/data/d*
 last_sum=$(sha256sum root/data/d9/f99 | cut -d' ' -f1)
 "$BALE" pack root -o big.bale 2>/dev/null

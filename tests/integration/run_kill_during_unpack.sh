@@ -6,15 +6,7 @@
 
 run_root root
 # About 200 MB in 2000 files of random bytes, so the unpack takes a while.
-python3 - root/data <<'PY'
-import os, sys
-top = sys.argv[1]
-for d in range(20):
-    os.makedirs(f"{top}/d{d}")
-    for i in range(100):
-        with open(f"{top}/d{d}/f{i}", "wb") as f:
-            f.write(os.urandom(100_000))
-PY
+random_tree root/data 20
 last_sum=$(sha256sum root/data/d19/f99 | cut -d' ' -f1)
 "$BALE" pack root -o big.bale 2>/dev/null
 

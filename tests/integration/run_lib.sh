@@ -61,6 +61,20 @@ as_test_user() {
     env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${AS_ENV:-} "$@")
 }
 
+# random_tree DIR NDIRS: NDIRS directories DIR/d0.. of 100 files f0..f99 of 100 kB random
+# bytes each (an image whose unpack takes a while).
+random_tree() {
+  python3 - "$1" "$2" <<'PY'
+import os, sys
+top, dirs = sys.argv[1], int(sys.argv[2])
+for d in range(dirs):
+    os.makedirs(f"{top}/d{d}")
+    for i in range(100):
+        with open(f"{top}/d{d}/f{i}", "wb") as f:
+            f.write(os.urandom(100_000))
+PY
+}
+
 # ids_locked CMD...: CMD holding the lock of the tests that change users and their ranges, so
 # two tests running at once never lose each other's lines in /etc/passwd or /etc/subuid.
 ids_locked() {
