@@ -1,0 +1,62 @@
+// The registry's part of the store (see origin.h).
+#include "registry/origin.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "registry/reference.h"
+
+namespace bale::registry {
+
+using nlohmann::json;
+
+namespace {
+
+std::string dir(const store::Store& s, const char* sub) {
+  std::string d = s.root() + "/registry/" + sub;
+  mkdir_p(d, 0700);
+  return d;
+}
+
+}  // namespace
+
+std::string blob_cache_path(const store::Store& s, const std::string& digest) {
+  return dir(s, "blobs") + "/" + digest.substr(7);
+}
+
+void save_origin(const store::Store& s, const Origin& o) {
+  json j{{"reference", o.reference},       {"manifest_digest", o.manifest_digest},
+         {"platform", o.platform},         {"image_digest", o.image_digest},
+         {"signed_by_pusher", o.signed_by_pusher}, {"pulled", o.pulled}};
+  if (!o.index_digest.empty()) j["index_digest"] = o.index_digest;
+  write_file_atomic(dir(s, "origins") + "/" + o.image_digest.substr(7) + ".json", j.dump(2) + "\n", 0600);
+  write_file_atomic(dir(s, "manifests") + "/" + o.manifest_digest.substr(7), o.image_digest + "\n", 0600);
+}
+
+std::optional<Origin> find_origin(const store::Store& s, const std::string& image_digest) {
+  if (!is_sha256_digest(image_digest)) return std::nullopt;
+  auto text = read_file_if_exists(s.root() + "/registry/origins/" + image_digest.substr(7) + ".json", 1u << 20);
+  if (!text) return std::nullopt;
+  json j = json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  Origin o;
+  o.reference = j.value("reference", "");
+  o.manifest_digest = j.value("manifest_digest", "");
+  o.index_digest = j.value("index_digest", "");
+  o.platform = j.value("platform", "");
+  o.image_digest = j.value("image_digest", "");
+  o.signed_by_pusher = j.value("signed_by_pusher", false);
+  o.pulled = j.value("pulled", int64_t{0});
+  return o;
+}
+
+std::optional<std::string> image_for_manifest(const store::Store& s, const std::string& manifest_digest) {
+  auto text = read_file_if_exists(s.root() + "/registry/manifests/" + manifest_digest.substr(7), 256);
+  if (!text) return std::nullopt;
+  std::string d = text->substr(0, text->find('\n'));
+  if (!is_sha256_digest(d) || !path_exists(s.blob_path(d))) return std::nullopt;
+  return d;
+}
+
+}  // namespace bale::registry

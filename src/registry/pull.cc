@@ -1,0 +1,205 @@
+// Pulling one image (see pull.h).
+#include "registry/pull.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/config.h"
+#include "image/image_file.h"
+#include "image/layered_image.h"
+#include "registry/client.h"
+#include "registry/distribution.h"
+#include "registry/manifest.h"
+#include "registry/policy.h"
+
+namespace bale::registry {
+
+namespace {
+
+struct Resolved {
+  Manifest manifest;     // the image manifest
+  Origin origin;
+};
+
+std::string mb(uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+
+// A manifest by digest: from the store's blob cache when it was fetched before.
+FetchedManifest manifest_by_digest(Client& c, const store::Store& s, const std::string& digest) {
+  std::string cached = blob_cache_path(s, digest);
+  if (auto text = read_file_if_exists(cached, 4u << 20))
+    return {*text, "", digest};
+  FetchedManifest m = get_manifest(c, digest);
+  write_file_atomic(cached, m.bytes, 0644);
+  return m;
+}
+
+Resolved resolve(Client& c, const store::Store& s, const PullOptions& o) {
+  const Reference& ref = c.ref();
+  std::string where = quote(ref.str());
+  FetchedManifest top = get_manifest(c, ref.manifest_ref());
+  Resolved r{parse_manifest(top.bytes, top.content_type, where), {}};
+  r.origin.reference = ref.str();
+  r.origin.manifest_digest = top.digest;
+  if (!r.manifest.is_index) return r;
+  Platform want = parse_platform(o.platform.value_or(""));
+  auto d = select_platform(r.manifest, want);
+  if (!d)
+    throw Error(fmt::format("{}: the image has no {} variant; it is made for {}", where, want.str(),
+                            offered_platforms(r.manifest)))
+        .with_hint("to pull another: --platform OS/ARCH[/VARIANT]");
+  FetchedManifest fm = manifest_by_digest(c, s, d->digest);
+  r.manifest = parse_manifest(fm.bytes, d->media_type, fmt::format("{} ({})", where, want.str()));
+  if (r.manifest.is_index)
+    throw Error(fmt::format("{}: the {} entry of the index is another index", where, want.str()));
+  r.origin.index_digest = top.digest;
+  r.origin.manifest_digest = d->digest;
+  r.origin.platform = want.str();
+  return r;
+}
+
+// Why the reference itself is trusted, or "" when it is not.
+std::string trusted_reference(const Reference& ref, const trust::TrustPaths& paths, const PullOptions& o) {
+  if (!ref.digest.empty()) return "the pinned digest";
+  if (auto e = policy_covers(read_policy(paths.config_dir), ref))
+    return fmt::format("trust policy entry {}", quote(*e));
+  return o.insecure ? "--insecure" : "";
+}
+
+[[noreturn]] void refuse_tag(const Reference& ref, const Resolved& r, const trust::TrustPaths& paths) {
+  Reference pinned = ref;
+  pinned.tag.clear();
+  pinned.digest = r.origin.index_digest.empty() ? r.origin.manifest_digest : r.origin.index_digest;
+  throw Error(fmt::format("{}: a tag of a repository that {} does not name: nothing vouches for "
+                          "what it points at",
+                          quote(ref.str()), quote(policy_path(paths.config_dir))))
+      .with_hint(fmt::format("to trust this repository's tags: bale trust registry add {} "
+                             "(or pin what it is now: bale pull {}, or --insecure)",
+                             ref.name(), pinned.str()));
+}
+
+// The blob into the store's cache unless it is there already; its path.
+std::string cached_blob(Client& c, const store::Store& s, const Descriptor& d, const std::string& label,
+                        PullResult& result) {
+  std::string path = blob_cache_path(s, d.digest);
+  if (path_exists(path)) return path;
+  std::fprintf(stderr, "fetching %s %s (%s)\n", label.c_str(), d.digest.substr(0, 19).c_str(),
+               mb(d.size).c_str());
+  get_blob(c, d, path, label);
+  result.blobs_fetched++;
+  result.bytes_fetched += d.size;
+  return path;
+}
+
+// The layer file is a bale image with this very config: the image `bale push` made.
+bool is_pushed_bale_image(const std::string& layer, const std::string& config) {
+  try {
+    image::ImageInfo info = image::read_image_info(layer);
+    return info.trailer && info.trailer->config == config;
+  } catch (const Error&) {
+    return false;  // not even gzip at its end: an ordinary layer (zstd, plain tar)
+  }
+}
+
+// Verifies a pushed bale image by its own signature; returns who vouches for it.
+std::string verify_pushed(const std::string& path, const Reference& ref, const trust::TrustPaths& paths,
+                          const PullOptions& o) {
+  image::Verification v = image::verify_image(path, paths, o.signer, ref.str());
+  if (v.status == image::VerifyStatus::kTrusted)
+    return fmt::format("its signer {} ({})", v.sig->key.fingerprint(), v.decision.principal);
+  if (!o.insecure || v.status == image::VerifyStatus::kBadSignature) {
+    Error e(v.message);
+    throw e.with_hint(v.status == image::VerifyStatus::kBadSignature ? v.hint
+                      : v.hint.empty() ? "to pull it anyway: --insecure" : v.hint + " (or --insecure)");
+  }
+  std::fprintf(stderr, "bale: warning: %s; pulling it anyway (--insecure)\n", v.message.c_str());
+  return "--insecure";
+}
+
+void place_in_store(const std::string& from, const std::string& blob) {
+  if (path_exists(blob)) return;  // the same digest: the same image
+  place_file(from, blob);
+}
+
+std::string build_layered(const std::vector<std::string>& layers, const std::string& config_bytes,
+                          const store::Store& s, const Reference& ref, const PullOptions& o,
+                          const trust::TrustPaths& paths) {
+  std::string where = fmt::format("{} config", quote(ref.str()));
+  nlohmann::json config = image::sanitize_config(image::parse_config(config_bytes, where), where);
+  std::vector<UniqueFd> fds;
+  std::vector<image::LayerInput> inputs;
+  for (size_t i = 0; i < layers.size(); i++) {
+    fds.push_back(open_file(layers[i], O_RDONLY));
+    std::string name = fmt::format("{} layer {}", quote(ref.str()), i + 1);
+    inputs.push_back({fds.back().get(), file_size(fds.back().get(), layers[i]), name});
+  }
+  std::fprintf(stderr, "applying %zu layers\n", layers.size());
+  auto key = trust::load_signing_key(paths, o.key);
+  std::string tmp = fmt::format("{}/tmp/pull-{}.bale", s.root(), getpid());
+  image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
+  return tmp;
+}
+
+}  // namespace
+
+PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
+                const PullOptions& o) {
+  Client c(ref, {o.tls_verify, false, std::nullopt, paths.config_dir});
+  Resolved r = resolve(c, s, o);
+  PullResult result;
+  result.origin = r.origin;
+  result.layers = r.manifest.layers.size();
+  result.trusted_by = trusted_reference(ref, paths, o);
+  if (auto img = image_for_manifest(s, r.origin.manifest_digest)) {
+    auto known = find_origin(s, *img);
+    bool pushed = known && known->signed_by_pusher;
+    if (pushed) result.trusted_by = verify_pushed(s.blob_path(*img), ref, paths, o);
+    if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+    result.reused = true;
+    result.image_path = s.blob_path(*img);
+    result.origin.image_digest = *img;
+    result.origin.signed_by_pusher = pushed;
+    if (result.origin.platform.empty() && known) result.origin.platform = known->platform;
+  } else {
+    bool one_layer = r.manifest.layers.size() == 1;
+    if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
+    std::string config_path = cached_blob(c, s, r.manifest.config, "config", result);
+    std::string config = read_file(config_path, 16u << 20);
+    std::vector<std::string> layers;
+    for (size_t i = 0; i < r.manifest.layers.size(); i++)
+      layers.push_back(cached_blob(c, s, r.manifest.layers[i],
+                                   fmt::format("layer {}/{}", i + 1, r.manifest.layers.size()), result));
+    if (one_layer && is_pushed_bale_image(layers[0], config)) {
+      result.trusted_by = verify_pushed(layers[0], ref, paths, o);
+      result.origin.signed_by_pusher = true;
+      result.origin.image_digest = image::read_image_info(layers[0]).digest();
+      result.image_path = s.blob_path(result.origin.image_digest);
+      place_in_store(layers[0], result.image_path);
+    } else {
+      if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+      std::string tmp = build_layered(layers, config, s, ref, o, paths);
+      result.origin.image_digest = image::read_image_info(tmp).digest();
+      result.image_path = s.blob_path(result.origin.image_digest);
+      if (rename(tmp.c_str(), result.image_path.c_str()) < 0) {
+        ::unlink(tmp.c_str());
+        throw_sys("rename", result.image_path);
+      }
+    }
+    if (result.origin.platform.empty()) {
+      nlohmann::json j = nlohmann::json::parse(config, nullptr, false);
+      if (j.is_object()) result.origin.platform = j.value("os", "?") + "/" + j.value("architecture", "?");
+    }
+  }
+  result.origin.pulled = static_cast<int64_t>(std::time(nullptr));
+  save_origin(s, result.origin);
+  return result;
+}
+
+}  // namespace bale::registry
