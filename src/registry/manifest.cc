@@ -66,7 +66,7 @@ Manifest parse_manifest(const std::string& bytes, const std::string& content_typ
   Manifest m;
   m.media_type = j.contains("mediaType") && j["mediaType"].is_string() ? j["mediaType"].get<std::string>()
                                                                        : content_type;
-  if (j.value("schemaVersion", 0) == 1 || m.media_type.find("manifest.v1") != std::string::npos)
+  if (j.value("schemaVersion", 0) == 1 || m.media_type.find("distribution.manifest.v1") != std::string::npos)
     throw Error(fmt::format("{}: a Docker schema 1 manifest, which registries stopped serving in "
                             "2019; bale reads schema 2 and OCI", where));
   if (j.value("schemaVersion", 0) != 2)

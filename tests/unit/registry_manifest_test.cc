@@ -26,6 +26,17 @@ TEST(Manifest, DockerSchema2) {
   EXPECT_EQ(p.config.size, 10u);
 }
 
+TEST(Manifest, OciImageManifest) {
+  std::string m = R"({"schemaVersion":2,"mediaType":")" + std::string(kOciManifest) + R"(","config":)" +
+                  desc(kOciConfig) + R"(,"layers":[)" + desc(kOciLayerGzip) + "]}";
+  Manifest p = parse_manifest(m, kOciManifest, "x");
+  EXPECT_FALSE(p.is_index);
+  EXPECT_EQ(p.layers.size(), 1u);
+  EXPECT_THROW(parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v1+prettyjws"})",
+                              "", "x"),
+               Error);
+}
+
 TEST(Manifest, OciIndexAndPlatforms) {
   std::string m = R"({"schemaVersion":2,"manifests":[)" +
                   desc(kOciManifest, R"(,"platform":{"os":"linux","architecture":"amd64"})") + "," +
