@@ -62,6 +62,8 @@ std::string manifest_accept() {
 Manifest parse_manifest(const std::string& bytes, const std::string& content_type,
                         const std::string& where) {
   json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded())
+    throw Error(fmt::format("{}: the manifest is not valid JSON ({} bytes)", where, bytes.size()));
   if (!j.is_object()) throw Error(fmt::format("{}: the manifest is not a JSON object", where));
   Manifest m;
   m.media_type = j.contains("mediaType") && j["mediaType"].is_string() ? j["mediaType"].get<std::string>()

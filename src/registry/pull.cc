@@ -147,6 +147,58 @@ std::string build_layered(const std::vector<std::string>& layers, const std::str
   return tmp;
 }
 
+// The manifest was pulled before and its image is still in the store: nothing to fetch, but
+// the trust decision is made again (the policy, or the pusher's signer, may be trusted no more).
+void reuse(const store::Store& s, const std::string& img, const Resolved& r, const Reference& ref,
+           const trust::TrustPaths& paths, const PullOptions& o, PullResult& result) {
+  auto known = find_origin(s, img);
+  bool pushed = known && known->signed_by_pusher;
+  if (pushed) result.trusted_by = verify_pushed(s.blob_path(img), ref, paths, o);
+  if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+  result.reused = true;
+  result.image_path = s.blob_path(img);
+  result.origin.image_digest = img;
+  result.origin.signed_by_pusher = pushed;
+  if (result.origin.platform.empty() && known) result.origin.platform = known->platform;
+}
+
+// Fetches what the cache lacks, then keeps a pushed bale image as is or applies the layers.
+void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const trust::TrustPaths& paths,
+                     const PullOptions& o, PullResult& result) {
+  const Reference& ref = c.ref();
+  bool one_layer = r.manifest.layers.size() == 1;
+  // Only a one-layer image can be a pushed bale image, trusted by its signer: refuse the rest
+  // before fetching anything.
+  if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
+  std::string config = read_file(cached_blob(c, s, r.manifest.config, "config", result), 16u << 20);
+  std::vector<std::string> layers;
+  for (size_t i = 0; i < r.manifest.layers.size(); i++)
+    layers.push_back(cached_blob(c, s, r.manifest.layers[i],
+                                 fmt::format("layer {}/{}", i + 1, r.manifest.layers.size()), result));
+  if (one_layer && is_pushed_bale_image(layers[0], config)) {
+    result.trusted_by = verify_pushed(layers[0], ref, paths, o);
+    result.origin.signed_by_pusher = true;
+    result.origin.image_digest = image::read_image_info(layers[0]).digest();
+    result.image_path = s.blob_path(result.origin.image_digest);
+    place_in_store(layers[0], result.image_path);
+  } else {
+    if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+    std::string tmp = build_layered(layers, config, s, ref, o, paths);
+    try {
+      result.origin.image_digest = image::read_image_info(tmp).digest();
+      result.image_path = s.blob_path(result.origin.image_digest);
+      if (rename(tmp.c_str(), result.image_path.c_str()) < 0) throw_sys("rename", result.image_path);
+    } catch (...) {
+      ::unlink(tmp.c_str());
+      throw;
+    }
+  }
+  if (result.origin.platform.empty()) {
+    nlohmann::json j = nlohmann::json::parse(config, nullptr, false);
+    if (j.is_object()) result.origin.platform = j.value("os", "?") + "/" + j.value("architecture", "?");
+  }
+}
+
 }  // namespace
 
 PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
@@ -157,46 +209,10 @@ PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustP
   result.origin = r.origin;
   result.layers = r.manifest.layers.size();
   result.trusted_by = trusted_reference(ref, paths, o);
-  if (auto img = image_for_manifest(s, r.origin.manifest_digest)) {
-    auto known = find_origin(s, *img);
-    bool pushed = known && known->signed_by_pusher;
-    if (pushed) result.trusted_by = verify_pushed(s.blob_path(*img), ref, paths, o);
-    if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
-    result.reused = true;
-    result.image_path = s.blob_path(*img);
-    result.origin.image_digest = *img;
-    result.origin.signed_by_pusher = pushed;
-    if (result.origin.platform.empty() && known) result.origin.platform = known->platform;
-  } else {
-    bool one_layer = r.manifest.layers.size() == 1;
-    if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
-    std::string config_path = cached_blob(c, s, r.manifest.config, "config", result);
-    std::string config = read_file(config_path, 16u << 20);
-    std::vector<std::string> layers;
-    for (size_t i = 0; i < r.manifest.layers.size(); i++)
-      layers.push_back(cached_blob(c, s, r.manifest.layers[i],
-                                   fmt::format("layer {}/{}", i + 1, r.manifest.layers.size()), result));
-    if (one_layer && is_pushed_bale_image(layers[0], config)) {
-      result.trusted_by = verify_pushed(layers[0], ref, paths, o);
-      result.origin.signed_by_pusher = true;
-      result.origin.image_digest = image::read_image_info(layers[0]).digest();
-      result.image_path = s.blob_path(result.origin.image_digest);
-      place_in_store(layers[0], result.image_path);
-    } else {
-      if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
-      std::string tmp = build_layered(layers, config, s, ref, o, paths);
-      result.origin.image_digest = image::read_image_info(tmp).digest();
-      result.image_path = s.blob_path(result.origin.image_digest);
-      if (rename(tmp.c_str(), result.image_path.c_str()) < 0) {
-        ::unlink(tmp.c_str());
-        throw_sys("rename", result.image_path);
-      }
-    }
-    if (result.origin.platform.empty()) {
-      nlohmann::json j = nlohmann::json::parse(config, nullptr, false);
-      if (j.is_object()) result.origin.platform = j.value("os", "?") + "/" + j.value("architecture", "?");
-    }
-  }
+  if (auto img = image_for_manifest(s, r.origin.manifest_digest))
+    reuse(s, *img, r, ref, paths, o, result);
+  else
+    fetch_and_build(c, s, r, paths, o, result);
   result.origin.pulled = static_cast<int64_t>(std::time(nullptr));
   save_origin(s, result.origin);
   return result;

@@ -38,7 +38,7 @@ expect_fail 1 "^bale: '$PROXY/team/app' blob sha256:[0-9a-f]{64}: .*(transfer cl
 nothing_left truncate
 
 echo garble >"$T/proxy.mode"
-expect_fail 1 "^bale: '$PROXY/team/app:1': the manifest is not a JSON object" "$BALE" pull "$PROXY/team/app:1"
+expect_fail 1 "^bale: '$PROXY/team/app:1': the manifest is not valid JSON \\([0-9]+ bytes\\)" "$BALE" pull "$PROXY/team/app:1"
 nothing_left garble
 
 # A manifest pinned by digest that the registry serves with other bytes.

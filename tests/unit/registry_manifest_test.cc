@@ -65,7 +65,7 @@ void expect_refused(const std::string& m, const std::string& part) {
 }
 
 TEST(Manifest, Refusals) {
-  expect_refused("{\"schemaVersion\":2,", "not a JSON object");
+  expect_refused("{\"schemaVersion\":2,", "not valid JSON (19 bytes)");
   expect_refused("[]", "not a JSON object");
   expect_refused(R"({"schemaVersion":1,"fsLayers":[]})", "schema 1");
   expect_refused(R"({"schemaVersion":2})", "neither manifests nor config and layers");
