@@ -112,7 +112,7 @@ void add_trust(CLI::App& app, Parsed& p) {
   rga->add_option("REPOSITORY", r->entry, "e.g. docker.io/library, quay.io/org, 127.0.0.1:5000")->required();
   rga->callback([r] { r->action = "add"; });
   auto* rgr = treg->add_subcommand("remove", "stop trusting its tags");
-  rgr->add_option("REPOSITORY", r->entry)->required();
+  rgr->add_option("REPOSITORY", r->entry, "an entry as `bale trust registry list` shows it")->required();
   rgr->callback([r] { r->action = "remove"; });
   auto* rgl = treg->add_subcommand("list", "list the trusted repositories");
   rgl->callback([r] { r->action = "list"; });
