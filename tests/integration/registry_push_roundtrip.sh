@@ -3,7 +3,8 @@
 # embedded config as the config (diff_id = the tar's sha256): skopeo reads exactly those bytes,
 # podman pulls it and sees the image's tree, and `bale pull REF` gets back the very same file,
 # trusted by its own signer (no trust policy entry needed), refused when that signer is not
-# trusted. A second push uploads nothing.
+# trusted. A second push uploads nothing. What skopeo pushed from `bale export` pulls back as the
+# same tree.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
@@ -50,6 +51,19 @@ cmp back.bale img.bale || fail "bale pull did not give back the pushed file"
 grep -q "a signed bale image kept as is; trusted by its signer SHA256:" pull.err || fail "pull said: $(cat pull.err)"
 "$BALE" inspect --json "$REG/bale/img:1" >info.json
 [ "$(json_get info.json 'j["origin"]["signed_by_pusher"]')" = true ] || fail "inspect: $(json_get info.json 'j.get("origin")')"
+
+# The other way: what skopeo pushed from `bale export` comes back through bale pull (layers
+# applied into a new image signed here) as the same tree. Another config than img.bale's: skopeo
+# remembers which compressed blob it saw for a diff_id and may send img.bale's bytes as the
+# layer, which must then not be taken for a pushed bale image of this config.
+"$BALE" pack root -o img2.bale -l org.example.k=other 2>/dev/null
+"$BALE" export img2.bale -o exported.tar 2>/dev/null || fail "bale export failed"
+skopeo_push exported.tar bale/exported:1 alice:s3cret
+"$BALE" trust registry add "$REG/bale/exported" >/dev/null
+"$BALE" pull "$REG/bale/exported:1" -o exported.bale >/dev/null 2>ex.err || fail "pull of skopeo's push failed: $(cat ex.err)"
+grep -q "trusted by trust policy entry '$REG/bale/exported'" ex.err || fail "pull said: $(cat ex.err)"
+mkdir from-export && tar -xzf exported.bale -C from-export
+same_tree from-bale from-export
 
 # A second push sends no blob; a pull again is one manifest request.
 "$BALE" push img.bale "$REG/bale/img:1" >/dev/null 2>push2.err || fail "second push failed: $(cat push2.err)"
