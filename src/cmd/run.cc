@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "cmd/commands.h"
 #include "cmd/env_options.h"
+#include "cmd/remote_image.h"
 #include "image/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
@@ -142,7 +143,15 @@ int run(const RunOptions& o) {
       runtime::UserNamespace ns = runtime::enter_user_namespace();
       if (!ns.warning.empty()) std::fprintf(stderr, "bale: warning: %s\n", ns.warning.c_str());
     }
-    auto img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
+    store::ReadyImage img;
+    try {
+      img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
+    } catch (const Error& e) {
+      // Not here, but a registry's: pulled first (and named), as docker run does.
+      if (!is_remote_ref(o.image, e.err())) throw;
+      img = store::acquire(pull_for_use(o.image, st, paths, o.insecure, o.signer), st, paths,
+                           {o.signer, o.insecure});
+    }
     json c = image_config(o, img);
     runtime::ContainerSpec spec = make_spec(o, c, img, st);
     spec.rootless = rootless;
