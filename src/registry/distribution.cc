@@ -25,7 +25,7 @@ struct BlobProgress {
   LinePrinter printer;
   std::string label;
   void show(uint64_t now, uint64_t total) {
-    if (!printer.smart() || total == 0) return;
+    if (label.empty() || !printer.smart() || total == 0) return;
     const int width = 30;
     int filled = static_cast<int>(width * now / total);
     printer.status(fmt::format("{} [{}{}] {:6.1f} / {:.1f} MB", label, std::string(filled, '#'),

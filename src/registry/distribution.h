@@ -21,7 +21,8 @@ struct FetchedManifest {
 FetchedManifest get_manifest(Client& c, const std::string& ref);
 
 // GET the blob `d` into `dest` (atomically). Throws bale::Error naming the blob when the
-// registry sends more or fewer bytes than d.size or bytes of another digest.
+// registry sends more or fewer bytes than d.size or bytes of another digest. `label` names it
+// on a progress bar drawn on a terminal; "" draws none (transfers running side by side).
 void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label);
 
 // HEAD: whether the repository has the blob already.

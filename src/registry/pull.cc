@@ -4,8 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <exception>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -98,6 +101,50 @@ std::string cached_blob(Client& c, const store::Store& s, const Descriptor& d, c
   return path;
 }
 
+// The layers into the cache, up to kParallel at a time (each over a client of its own, which
+// starts with the authorization the manifest request earned); their paths, base first.
+constexpr size_t kParallel = 4;
+std::vector<std::string> cached_layers(const Client& c, const store::Store& s, const Manifest& m,
+                                       PullResult& result) {
+  std::vector<std::string> paths;
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < m.layers.size(); i++) {
+    paths.push_back(blob_cache_path(s, m.layers[i].digest));
+    if (!path_exists(paths.back())) missing.push_back(i);
+  }
+  if (missing.size() <= 1) {
+    Client own = c;
+    for (size_t i : missing)
+      cached_blob(own, s, m.layers[i], fmt::format("layer {}/{}", i + 1, m.layers.size()), result);
+    return paths;
+  }
+  std::vector<std::exception_ptr> errors(missing.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    Client own = c;
+    for (size_t k; (k = next++) < missing.size();) {
+      const Descriptor& d = m.layers[missing[k]];
+      try {
+        get_blob(own, d, paths[missing[k]], "");  // no bar: several run at once
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  for (size_t i : missing)
+    std::fprintf(stderr, "fetching layer %zu/%zu %s (%s)\n", i + 1, m.layers.size(),
+                 m.layers[i].digest.substr(0, 19).c_str(), mb(m.layers[i].size).c_str());
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min(kParallel, missing.size()); t++) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  for (size_t k = 0; k < missing.size(); k++) {
+    if (errors[k]) std::rethrow_exception(errors[k]);
+    result.blobs_fetched++;
+    result.bytes_fetched += m.layers[missing[k]].size;
+  }
+  return paths;
+}
+
 // The layer file is a bale image with this very config: the image `bale push` made.
 bool is_pushed_bale_image(const std::string& layer, const std::string& config) {
   try {
@@ -171,10 +218,7 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
   // before fetching anything.
   if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
   std::string config = read_file(cached_blob(c, s, r.manifest.config, "config", result), 16u << 20);
-  std::vector<std::string> layers;
-  for (size_t i = 0; i < r.manifest.layers.size(); i++)
-    layers.push_back(cached_blob(c, s, r.manifest.layers[i],
-                                 fmt::format("layer {}/{}", i + 1, r.manifest.layers.size()), result));
+  std::vector<std::string> layers = cached_layers(c, s, r.manifest, result);
   if (one_layer && is_pushed_bale_image(layers[0], config)) {
     result.trusted_by = verify_pushed(layers[0], ref, paths, o);
     result.origin.signed_by_pusher = true;
