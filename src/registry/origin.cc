@@ -1,6 +1,13 @@
 // The registry's part of the store (see origin.h).
 #include "registry/origin.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -57,6 +64,56 @@ std::optional<std::string> image_for_manifest(const store::Store& s, const std::
   std::string d = text->substr(0, text->find('\n'));
   if (!is_sha256_digest(d) || !path_exists(s.blob_path(d))) return std::nullopt;
   return d;
+}
+
+namespace {
+
+UniqueFd open_lock(const store::Store& s) {
+  return open_file(s.root() + "/locks/registry.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+// Removes the records in `sub` whose image (named by the record) the store no longer has.
+size_t drop_stale(const store::Store& s, const char* sub, bool name_is_image) {
+  size_t n = 0;
+  std::string d = s.root() + "/registry/" + sub;
+  for (const auto& name : list_dir(d)) {
+    std::string image;
+    if (name_is_image) {
+      image = "sha256:" + name.substr(0, name.find('.'));
+    } else {
+      auto text = read_file_if_exists(d + "/" + name, 256);
+      image = text ? text->substr(0, text->find('\n')) : "";
+    }
+    if (is_sha256_digest(image) && path_exists(s.blob_path(image))) continue;
+    if (::unlink((d + "/" + name).c_str()) == 0) n++;
+  }
+  return n;
+}
+
+}  // namespace
+
+UniqueFd lock_cache(const store::Store& s) {
+  UniqueFd fd = open_lock(s);
+  while (flock(fd.get(), LOCK_SH) < 0)
+    if (errno != EINTR) throw_sys("lock", s.root() + "/locks/registry.lock");
+  return fd;
+}
+
+std::optional<PruneStats> prune_cache(const store::Store& s) {
+  UniqueFd fd = open_lock(s);
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) < 0) return std::nullopt;
+  PruneStats st;
+  std::string blobs = s.root() + "/registry/blobs";
+  for (const auto& name : list_dir(blobs)) {
+    struct stat info;
+    std::string path = blobs + "/" + name;
+    if (::lstat(path.c_str(), &info) == 0 && ::unlink(path.c_str()) == 0) {
+      st.blobs++;
+      st.bytes += static_cast<uint64_t>(info.st_size);
+    }
+  }
+  st.records = drop_stale(s, "origins", true) + drop_stale(s, "manifests", false);
+  return st;
 }
 
 }  // namespace bale::registry

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "base/fd.h"
 #include "store/store.h"
 
 namespace bale::registry {
@@ -29,5 +30,17 @@ void save_origin(const store::Store& s, const Origin& o);
 std::optional<Origin> find_origin(const store::Store& s, const std::string& image_digest);
 // The image digest a manifest was pulled into, if the store still has that image's file.
 std::optional<std::string> image_for_manifest(const store::Store& s, const std::string& manifest_digest);
+
+// Held (shared) by a pull while it uses the blob cache, so prune_cache leaves it alone.
+UniqueFd lock_cache(const store::Store& s);
+
+struct PruneStats {
+  size_t blobs = 0, records = 0;
+  uint64_t bytes = 0;
+};
+// For `bale store gc`: empties the blob cache (the pulled images themselves are in blobs/ and
+// stay) and drops the records of images the store no longer has. nullopt when a pull is using
+// the cache: then nothing is removed.
+std::optional<PruneStats> prune_cache(const store::Store& s);
 
 }  // namespace bale::registry

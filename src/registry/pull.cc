@@ -248,6 +248,7 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
 PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
                 const PullOptions& o) {
   Client c(ref, {o.tls_verify, false, std::nullopt, paths.config_dir});
+  UniqueFd cache_in_use = lock_cache(s);
   Resolved r = resolve(c, s, o);
   PullResult result;
   result.origin = r.origin;

@@ -74,6 +74,13 @@ grep -q "is up to date" again.err || fail "second pull said: $(cat again.err)"
 [ "$(blob_requests)" = "$blobs" ] || fail "second pull fetched $(( $(blob_requests) - blobs )) blobs"
 [ "$(manifest_requests)" = $((manifests + 1)) ] || fail "second pull made $(( $(manifest_requests) - manifests )) manifest requests"
 
+# gc empties the blob cache but keeps what the named image needs to stay up to date.
+"$BALE" store gc >gc.out 2>&1 || fail "store gc failed: $(cat gc.out)"
+grep -q "removed 4 registry blobs" gc.out || fail "gc said: $(cat gc.out)"
+[ -z "$(ls "$BALE_STORE/registry/blobs")" ] || fail "gc left blobs: $(ls "$BALE_STORE/registry/blobs")"
+"$BALE" pull "$REG/team/app:1" >/dev/null 2>again.err && grep -q "is up to date" again.err &&
+  [ "$(blob_requests)" = "$blobs" ] || fail "after gc, the pull was not up to date: $(cat again.err)"
+
 # A pinned digest is trusted by its content, without a policy entry.
 skopeo_push app.tar elsewhere/app:1 alice:s3cret
 "$BALE" pull "$REG/elsewhere/app@$manifest" -t pinned:1 >/dev/null 2>pin.err || fail "pinned pull failed: $(cat pin.err)"
