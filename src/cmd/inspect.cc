@@ -49,6 +49,7 @@ static json describe(const image::ImageInfo& info) {
       j["origin"] = {{"reference", o->reference}, {"manifest_digest", o->manifest_digest},
                      {"platform", o->platform}, {"signed_by_pusher", o->signed_by_pusher}};
       if (!o->index_digest.empty()) j["origin"]["index_digest"] = o->index_digest;
+      if (!o->mirror.empty()) j["origin"]["mirror"] = o->mirror;
     }
   }
   return j;
@@ -91,6 +92,8 @@ int inspect(const InspectOptions& o) {
                 o["platform"].get<std::string>().c_str(), o["manifest_digest"].get<std::string>().c_str());
     if (o.contains("index_digest"))
       std::printf("index:      %s\n", o["index_digest"].get<std::string>().c_str());
+    if (o.contains("mirror"))
+      std::printf("via mirror: %s\n", o["mirror"].get<std::string>().c_str());
   }
   std::printf("config:\n%s\n", j["config"].dump(2).c_str());
   return 0;

@@ -37,6 +37,7 @@ void save_origin(const store::Store& s, const Origin& o) {
          {"platform", o.platform},         {"image_digest", o.image_digest},
          {"signed_by_pusher", o.signed_by_pusher}, {"pulled", o.pulled}};
   if (!o.index_digest.empty()) j["index_digest"] = o.index_digest;
+  if (!o.mirror.empty()) j["mirror"] = o.mirror;
   write_file_atomic(dir(s, "origins") + "/" + o.image_digest.substr(7) + ".json", j.dump(2) + "\n", 0600);
   write_file_atomic(dir(s, "manifests") + "/" + o.manifest_digest.substr(7), o.image_digest + "\n", 0600);
 }
@@ -52,6 +53,7 @@ std::optional<Origin> find_origin(const store::Store& s, const std::string& imag
   o.manifest_digest = j.value("manifest_digest", "");
   o.index_digest = j.value("index_digest", "");
   o.platform = j.value("platform", "");
+  o.mirror = j.value("mirror", "");
   o.image_digest = j.value("image_digest", "");
   o.signed_by_pusher = j.value("signed_by_pusher", false);
   o.pulled = j.value("pulled", int64_t{0});

@@ -20,6 +20,7 @@ struct Origin {
   std::string manifest_digest;  // of the image manifest (the platform's, for an index)
   std::string index_digest;     // of the index it was picked from, or ""
   std::string platform;         // linux/amd64
+  std::string mirror;           // the mirror (registries.yaml) it came from, or ""
   std::string image_digest;     // the bale image's id (sha256 of its config)
   bool signed_by_pusher = false;  // the layer was a bale image, kept as is
   int64_t pulled = 0;             // seconds since the epoch

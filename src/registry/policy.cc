@@ -25,12 +25,17 @@ std::string unquote(const std::string& s) {
   return s;
 }
 
-void write_policy(const std::string& config_dir, const std::vector<std::string>& entries) {
+void write_policy(const std::string& config_dir, const Policy& p) {
   std::string text =
       "# Repositories whose tags `bale pull` trusts without a pinned digest (a prefix ending at a\n"
       "# '/' covers what is below it). Edited by `bale trust registry add|remove`.\n"
       "trusted:\n";
-  for (const auto& e : entries) text += "  - " + e + "\n";
+  for (const auto& e : p.trusted) text += "  - " + e + "\n";
+  if (!p.mirrors.empty()) text += "# Hosts tried, in order, before a registry itself.\nmirrors:\n";
+  for (const auto& [reg, hosts] : p.mirrors) {
+    text += "  " + reg + ":\n";
+    for (const auto& h : hosts) text += "    - " + h + "\n";
+  }
   mkdir_p(config_dir, 0755);
   write_file_atomic(policy_path(config_dir), text, 0644);
 }
@@ -39,13 +44,25 @@ void write_policy(const std::string& config_dir, const std::vector<std::string>&
 
 std::string policy_path(const std::string& config_dir) { return config_dir + "/registries.yaml"; }
 
-std::vector<std::string> read_policy(const std::string& config_dir) {
+namespace {
+
+// A mirror is a host[:port] (no path: it serves the same repository names).
+std::string check_mirror(const std::string& m, const std::string& path, size_t line_no) {
+  if (m.find('/') != std::string::npos || m.empty())
+    throw Error(fmt::format("{} line {}: mirror {} is not a host[:port]", quote(path), line_no, quote(m)));
+  parse_reference(m + "/x");  // checks host[:port]
+  return m;
+}
+
+}  // namespace
+
+Policy read_policy_file(const std::string& config_dir) {
   std::string path = policy_path(config_dir);
   auto text = read_config_file(path, 1u << 20);
-  std::vector<std::string> entries;
-  if (!text) return entries;
+  Policy p;
+  if (!text) return p;
   size_t line_no = 0;
-  bool in_trusted = false;
+  std::string section, registry;  // "trusted" or "mirrors"; the registry being mirrored
   for (size_t at = 0; at < text->size();) {
     size_t end = std::min(text->find('\n', at), text->size());
     std::string line = text->substr(at, end - at);
@@ -54,18 +71,38 @@ std::vector<std::string> read_policy(const std::string& config_dir) {
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     std::string t = trim(line);
     if (t.empty()) continue;
-    if (t == "trusted:") {
-      in_trusted = true;
+    if ((t == "trusted:" || t == "mirrors:") && line.front() != ' ') {
+      section = t.substr(0, t.size() - 1);
       continue;
     }
-    if (in_trusted && t.starts_with("- ")) {
-      entries.push_back(normalize_policy_entry(unquote(trim(t.substr(2)))));
+    if (section == "trusted" && t.starts_with("- ")) {
+      p.trusted.push_back(normalize_policy_entry(unquote(trim(t.substr(2)))));
       continue;
     }
-    throw Error(fmt::format("{} line {}: expected \"trusted:\" and then \"- REPOSITORY\" lines, not {}",
+    if (section == "mirrors" && t.starts_with("- ") && !registry.empty()) {
+      p.mirrors[registry].push_back(check_mirror(unquote(trim(t.substr(2))), path, line_no));
+      continue;
+    }
+    if (section == "mirrors" && t.back() == ':' && line.front() == ' ') {
+      registry = unquote(t.substr(0, t.size() - 1));
+      if (registry == "index.docker.io") registry = kDockerHub;
+      continue;
+    }
+    throw Error(fmt::format("{} line {}: expected \"trusted:\" with \"- REPOSITORY\" lines, or "
+                            "\"mirrors:\" with \"REGISTRY:\" and \"- HOST[:PORT]\" lines; not {}",
                             quote(path), line_no, quote(t)));
   }
-  return entries;
+  return p;
+}
+
+std::vector<std::string> read_policy(const std::string& config_dir) {
+  return read_policy_file(config_dir).trusted;
+}
+
+std::vector<std::string> mirrors_for(const std::string& config_dir, const std::string& registry) {
+  Policy p = read_policy_file(config_dir);
+  auto it = p.mirrors.find(registry);
+  return it == p.mirrors.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string normalize_policy_entry(const std::string& text) {
@@ -101,21 +138,21 @@ std::optional<std::string> policy_covers(const std::vector<std::string>& entries
 }
 
 bool policy_add(const std::string& config_dir, const std::string& entry) {
-  auto entries = read_policy(config_dir);
+  Policy p = read_policy_file(config_dir);
   std::string e = normalize_policy_entry(entry);
-  if (std::find(entries.begin(), entries.end(), e) != entries.end()) return false;
-  entries.push_back(e);
-  write_policy(config_dir, entries);
+  if (std::find(p.trusted.begin(), p.trusted.end(), e) != p.trusted.end()) return false;
+  p.trusted.push_back(e);
+  write_policy(config_dir, p);
   return true;
 }
 
 bool policy_remove(const std::string& config_dir, const std::string& entry) {
-  auto entries = read_policy(config_dir);
+  Policy p = read_policy_file(config_dir);
   std::string e = normalize_policy_entry(entry);
-  auto it = std::find(entries.begin(), entries.end(), e);
-  if (it == entries.end()) return false;
-  entries.erase(it);
-  write_policy(config_dir, entries);
+  auto it = std::find(p.trusted.begin(), p.trusted.end(), e);
+  if (it == p.trusted.end()) return false;
+  p.trusted.erase(it);
+  write_policy(config_dir, p);
   return true;
 }
 

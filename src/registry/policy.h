@@ -6,8 +6,12 @@
 //   trusted:
 //     - docker.io/library
 //     - 127.0.0.1:5000
+//   mirrors:            # hosts tried, in order, before the registry itself
+//     docker.io:
+//       - mirror.example:5000
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,9 +23,18 @@ namespace bale::registry {
 // config_dir + "/registries.yaml"
 std::string policy_path(const std::string& config_dir);
 
-// The entries of the policy file (none when it does not exist). Throws bale::Error naming
-// file:line for a line that is not a comment, "trusted:" or "- ENTRY".
+struct Policy {
+  std::vector<std::string> trusted;
+  std::map<std::string, std::vector<std::string>> mirrors;  // registry -> hosts, in order
+};
+
+// The policy file (empty when it does not exist). Throws bale::Error naming file:line for a
+// line that is none of the forms above.
+Policy read_policy_file(const std::string& config_dir);
+// Its trusted entries.
 std::vector<std::string> read_policy(const std::string& config_dir);
+// The mirrors of `registry` ("docker.io", "host:5000"), in the order to try them.
+std::vector<std::string> mirrors_for(const std::string& config_dir, const std::string& registry);
 
 // The entry that covers `ref` (equal to its name, or a prefix of it ending at a '/'), if any.
 std::optional<std::string> policy_covers(const std::vector<std::string>& entries, const Reference& ref);

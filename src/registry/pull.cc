@@ -9,6 +9,7 @@
 #include <ctime>
 #include <exception>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -243,13 +244,37 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
   }
 }
 
+// The registry's mirrors (registries.yaml) are asked first, in order; the first that serves
+// the manifest serves the blobs too. Any failure of a mirror falls through to the next, and
+// finally to the registry itself. Trust is decided on `ref` alone, wherever the bytes come
+// from: they are checked against the digests either way.
+std::pair<Client, Resolved> resolve_with_mirrors(const Reference& ref, const store::Store& s,
+                                                 const trust::TrustPaths& paths, const PullOptions& o) {
+  ClientOptions co{o.tls_verify, false, std::nullopt, paths.config_dir};
+  for (const auto& m : mirrors_for(paths.config_dir, ref.registry)) {
+    Reference at = ref;
+    at.registry = m;
+    Client mc(at, co);
+    try {
+      Resolved r = resolve(mc, s, o);
+      r.origin.reference = ref.str();
+      r.origin.mirror = m;
+      return {std::move(mc), std::move(r)};
+    } catch (const Error& e) {
+      std::fprintf(stderr, "bale: warning: mirror %s: %s; trying the next\n", quote(m).c_str(), e.what());
+    }
+  }
+  Client c(ref, co);
+  Resolved r = resolve(c, s, o);
+  return {std::move(c), std::move(r)};
+}
+
 }  // namespace
 
 PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
                 const PullOptions& o) {
-  Client c(ref, {o.tls_verify, false, std::nullopt, paths.config_dir});
   UniqueFd cache_in_use = lock_cache(s);
-  Resolved r = resolve(c, s, o);
+  auto [c, r] = resolve_with_mirrors(ref, s, paths, o);
   PullResult result;
   result.origin = r.origin;
   result.layers = r.manifest.layers.size();

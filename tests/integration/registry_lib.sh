@@ -27,17 +27,17 @@ make_ca() {
       -extfile san.ext -out server.crt 2>/dev/null) || fail "openssl could not make the test CA"
 }
 
-# start_registry AUTH: a registry on a free port with TLS (make_ca first); AUTH is "none",
-# "htpasswd USER PASS" or "token REALM_URL" (tokens signed by $T/ca/token.key). Sets $REG
-# (127.0.0.1:PORT); its log is $T/registry.log; bale and skopeo are given the CA.
+# start_registry AUTH [NAME]: a registry on a free port with TLS (make_ca first); AUTH is
+# "none", "htpasswd USER PASS" or "token REALM_URL" (tokens signed by $T/ca/token.key). Sets
+# $REG (127.0.0.1:PORT); its log is $T/registryNAME.log; bale and skopeo are given the CA.
 start_registry() {
-  local auth=$1 port
+  local auth=$1 name=${2:-} port
   port=$(free_port)
   REG=127.0.0.1:$port
-  mkdir -p "$T/registry-data" "$BALE_CONFIG_DIR/certs.d/$REG" "$T/certs/$REG"
+  mkdir -p "$T/registry-data$name" "$BALE_CONFIG_DIR/certs.d/$REG" "$T/certs/$REG"
   cp "$T/ca/ca.crt" "$BALE_CONFIG_DIR/certs.d/$REG/ca.crt"
   cp "$T/ca/ca.crt" "$T/certs/$REG/ca.crt"
-  cat >"$T/registry.yml" <<YML
+  cat >"$T/registry$name.yml" <<YML
 version: 0.1
 log:
   level: info
@@ -45,7 +45,7 @@ log:
     disabled: false
 storage:
   filesystem:
-    rootdirectory: $T/registry-data
+    rootdirectory: $T/registry-data$name
   delete:
     enabled: true
 http:
@@ -60,17 +60,17 @@ YML
       need htpasswd
       set -- $auth
       htpasswd -Bbn "$2" "$3" >"$T/htpasswd" 2>/dev/null
-      printf 'auth:\n  htpasswd:\n    realm: bale-test\n    path: %s\n' "$T/htpasswd" >>"$T/registry.yml" ;;
+      printf 'auth:\n  htpasswd:\n    realm: bale-test\n    path: %s\n' "$T/htpasswd" >>"$T/registry$name.yml" ;;
     token*)
       set -- $auth
       printf 'auth:\n  token:\n    realm: %s\n    service: bale-test\n    issuer: bale-test-issuer\n    rootcertbundle: %s\n' \
-        "$2" "$T/ca/token.crt" >>"$T/registry.yml" ;;
+        "$2" "$T/ca/token.crt" >>"$T/registry$name.yml" ;;
   esac
   # The registry reads REGISTRY_* variables as config: keep the caller's out of it.
-  env -u REGISTRY_HTTP_ADDR "$REGISTRY_BIN" serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
+  env -u REGISTRY_HTTP_ADDR "$REGISTRY_BIN" serve "$T/registry$name.yml" >"$T/registry$name.log" 2>&1 &
   at_exit "kill $!"
   wait_for 30 curl -s -o /dev/null --cacert "$T/ca/ca.crt" "https://$REG/v2/" ||
-    fail "the registry did not start: $(tail -20 "$T/registry.log")"
+    fail "the registry did not start: $(tail -20 "$T/registry$name.log")"
 }
 
 # skopeo_push ARCHIVE REPO:TAG [CREDS]: skopeo copies a docker-archive into the registry.

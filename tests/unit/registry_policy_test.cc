@@ -46,7 +46,7 @@ TEST(Policy, EditAndRead) {
 
 TEST(Policy, UnreadableLineNamed) {
   TempDir d;
-  write_file_atomic(policy_path(d.path()), "trusted:\n  - quay.io/org\nmirrors: x\n");
+  write_file_atomic(policy_path(d.path()), "trusted:\n  - quay.io/org\nsomething: x\n");
   try {
     read_policy(d.path());
     FAIL();
@@ -55,6 +55,29 @@ TEST(Policy, UnreadableLineNamed) {
   }
   write_file_atomic(policy_path(d.path()), "# comment\ntrusted:\n  - \"quay.io/org\"  # the team\n");
   EXPECT_EQ(read_policy(d.path()), (std::vector<std::string>{"quay.io/org"}));
+}
+
+}  // namespace
+}  // namespace bale::registry
+
+namespace bale::registry {
+namespace {
+
+TEST(Policy, MirrorsReadAndKeptByEdits) {
+  TempDir d;
+  write_file_atomic(policy_path(d.path()),
+                    "trusted:\n  - quay.io/org\nmirrors:\n  docker.io:\n    - m1.example:5000\n"
+                    "    - m2.example\n  quay.io:\n    - m3.example\n");
+  EXPECT_EQ(mirrors_for(d.path(), "docker.io"), (std::vector<std::string>{"m1.example:5000", "m2.example"}));
+  EXPECT_EQ(mirrors_for(d.path(), "quay.io"), (std::vector<std::string>{"m3.example"}));
+  EXPECT_TRUE(mirrors_for(d.path(), "ghcr.io").empty());
+  EXPECT_TRUE(policy_add(d.path(), "debian"));
+  EXPECT_EQ(mirrors_for(d.path(), "docker.io").size(), 2u);
+  EXPECT_EQ(read_policy(d.path()), (std::vector<std::string>{"quay.io/org", "docker.io/library/debian"}));
+  write_file_atomic(policy_path(d.path()), "mirrors:\n  docker.io:\n    - m.example/path\n");
+  EXPECT_THROW(read_policy(d.path()), Error);
+  write_file_atomic(policy_path(d.path()), "mirrors:\n  - m.example\n");  // no registry above it
+  EXPECT_THROW(read_policy(d.path()), Error);
 }
 
 }  // namespace
