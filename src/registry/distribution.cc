@@ -53,7 +53,8 @@ FetchedManifest get_manifest(Client& c, const std::string& ref) {
   return m;
 }
 
-void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label) {
+void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label,
+              const std::function<void(uint64_t)>& counted) {
   std::string what = fmt::format("{} blob {}", quote(c.ref().name()), d.digest);
   AtomicFile out(dest, 0644);
   image::Digest sha = image::Digest::sha256();
@@ -67,6 +68,7 @@ void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std
       throw Error(fmt::format("{}: the registry sent more than the {} bytes the manifest gives", what, d.size));
     sha.update(data);
     out.write(data);
+    if (counted) counted(data.size());
   };
   req.progress = [&](uint64_t now, uint64_t total) { progress.show(now, total ? total : d.size); };
   fetch::HttpResponse r;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "registry/client.h"
@@ -23,7 +24,9 @@ FetchedManifest get_manifest(Client& c, const std::string& ref);
 // GET the blob `d` into `dest` (atomically). Throws bale::Error naming the blob when the
 // registry sends more or fewer bytes than d.size or bytes of another digest. `label` names it
 // on a progress bar drawn on a terminal; "" draws none (transfers running side by side).
-void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label);
+// `counted`, when given, hears of each piece's size as it arrives (a shared progress line).
+void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label,
+              const std::function<void(uint64_t)>& counted = {});
 
 // HEAD: whether the repository has the blob already.
 bool has_blob(Client& c, const std::string& digest);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -16,6 +17,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/line_printer.h"
 #include "image/config.h"
 #include "image/image_file.h"
 #include "image/layered_image.h"
@@ -121,12 +123,28 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
   }
   std::vector<std::exception_ptr> errors(missing.size());
   std::atomic<size_t> next{0};
+  // One status line for all of them on a terminal (LinePrinter redraws it at most 10 times a
+  // second); the lines above are what a log gets.
+  uint64_t total = 0, got = 0;
+  for (size_t i : missing) total += m.layers[i].size;
+  std::mutex mu;
+  LinePrinter printer;
+  auto counted = [&](uint64_t n) {
+    std::lock_guard<std::mutex> hold(mu);
+    got += n;
+    if (!printer.smart()) return;
+    int filled = static_cast<int>(30 * got / std::max<uint64_t>(total, 1));
+    printer.status(fmt::format("fetching {} layers [{}{}] {:6.1f} / {:.1f} MB", missing.size(),
+                               std::string(filled, '#'), std::string(30 - filled, ' '), got / 1e6,
+                               total / 1e6),
+                   got == total);
+  };
   auto worker = [&] {
     Client own = c;
     for (size_t k; (k = next++) < missing.size();) {
       const Descriptor& d = m.layers[missing[k]];
       try {
-        get_blob(own, d, paths[missing[k]], "");  // no bar: several run at once
+        get_blob(own, d, paths[missing[k]], "", counted);
       } catch (...) {
         errors[k] = std::current_exception();
       }
@@ -138,6 +156,7 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
   std::vector<std::thread> threads;
   for (size_t t = 0; t < std::min(kParallel, missing.size()); t++) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  printer.finish();
   for (size_t k = 0; k < missing.size(); k++) {
     if (errors[k]) std::rethrow_exception(errors[k]);
     result.blobs_fetched++;
