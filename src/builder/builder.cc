@@ -317,6 +317,18 @@ StageState Builder::start_stage(const Stage& st) {
   return from_image(st, ref);
 }
 
+// A base from the store, or pulled from a registry when the store lacks it and `ref` is a
+// registry reference (req_.pull_remote).
+store::ReadyImage Builder::acquire_base(const std::string& path, const std::string& ref) {
+  try {
+    return store::acquire(path, store_, trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
+  } catch (const Error& e) {
+    std::optional<std::string> pulled = req_.pull_remote ? req_.pull_remote(ref, e.err()) : std::nullopt;
+    if (!pulled) throw;
+    return store::acquire(*pulled, store_, trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
+  }
+}
+
 // A stage over an image: a path (relative to the context) or a name in the store, verified.
 StageState Builder::from_image(const Stage& st, const std::string& ref) {
   const Instruction& from = *st.from;
@@ -325,8 +337,7 @@ StageState Builder::from_image(const Stage& st, const std::string& ref) {
   if (ref.find('/') != std::string::npos && ref[0] != '/') path = req_.context + "/" + ref;
   store::ReadyImage img;
   try {
-    img = store::acquire(ref.find('/') != std::string::npos ? path : ref, store_,
-                         trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
+    img = acquire_base(ref.find('/') != std::string::npos ? path : ref, ref);
   } catch (const Error& e) {
     Error out(fmt::format("{}:{}: FROM {}: {}", plan_.file, from.start_line, ref, e.what()), e.err(),
               kExitFailed);
@@ -334,9 +345,11 @@ StageState Builder::from_image(const Stage& st, const std::string& ref) {
                           ? fmt::format("`bale bootstrap {}`, ", ref.find(':') == std::string::npos ? "debian:bookworm" : ref)
                           : "";
     throw out.with_hint(e.err() == ENOENT
-                            ? fmt::format("bale has no registry yet: make the base with {}`bale "
-                                          "pack DIR -t {}` or `bale import FILE -t {}`, or give "
-                                          "the path of an image file", how, ref, ref)
+                            ? fmt::format("pull it (`bale pull REF`; a FROM that names its "
+                                          "registry, docker.io/library/{}, is pulled itself), make "
+                                          "it with {}`bale pack DIR -t {}` or `bale import FILE -t "
+                                          "{}`, or give the path of an image file",
+                                          ref, how, ref, ref)
                             : e.hint());
   }
   held_images_.push_back(std::move(img.in_use));

@@ -2,6 +2,7 @@
 // cached step at a time, and writes the target stage as one signed image.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "builder/layers.h"
 #include "dockerfile/plan.h"
 #include "builder/stage_state.h"
+#include "store/acquire.h"
 #include "store/store.h"
 
 namespace bale::builder {
@@ -32,6 +34,10 @@ struct BuildRequest {
   bool no_cache = false;
   bool quiet = false;       // no step lines, no RUN output (shown only when a step fails)
   std::string network = "host";
+  // A base (FROM, COPY --from) the store does not have: the image file of it pulled from a
+  // registry, or nullopt when `ref` is no registry reference (`err`: why the store failed).
+  // Set by cmd/build (the registry module is not the builder's to use).
+  std::function<std::optional<std::string>(const std::string& ref, int err)> pull_remote;
 };
 
 class Progress;
@@ -58,6 +64,7 @@ class Builder {
   StageState start_stage(const Stage& st);
   std::string base_name(const Stage& st);
   StageState from_image(const Stage& st, const std::string& ref);
+  store::ReadyImage acquire_base(const std::string& path, const std::string& ref);
   void run_instruction(StageState& s, const Instruction& in);
   void declare_args(StageState& s, const Instruction& in, bool global);
   void workdir(StageState& s, const Instruction& in);

@@ -74,7 +74,7 @@ Builder::Tree Builder::from_tree(const Instruction& in, const std::string& ref, 
   store::ReadyImage img;
   try {
     std::string path = ref.find('/') != std::string::npos && ref[0] != '/' ? req_.context + "/" + ref : ref;
-    img = store::acquire(path, store_, trust::TrustPaths::defaults(), store::AcquireOptions::for_build());
+    img = acquire_base(path, ref);
   } catch (const Error& e) {
     fail(in, fmt::format("--from={}: not a stage of this Dockerfile, and {}", ref, e.what()));
   }

@@ -105,7 +105,67 @@ void add_trust(CLI::App& app, Parsed& p) {
   auto* tr = t->add_subcommand("remove", "stop trusting a key");
   tr->add_option("KEY", o->key, "a key or its SHA256:... fingerprint")->required();
   tr->callback([o] { o->action = "remove"; });
-  t->callback([&p, o] { p.action = [o] { return cmd::trust(*o); }; });
+  auto* r = hold<cmd::TrustRegistryOptions>(p);
+  auto* treg = t->add_subcommand("registry", "repositories whose tags bale pull trusts (registries.yaml)");
+  treg->require_subcommand(1);
+  auto* rga = treg->add_subcommand("add", "trust the tags of a repository, namespace or registry");
+  rga->add_option("REPOSITORY", r->entry, "e.g. docker.io/library, quay.io/org, 127.0.0.1:5000")->required();
+  rga->callback([r] { r->action = "add"; });
+  auto* rgr = treg->add_subcommand("remove", "stop trusting its tags");
+  rgr->add_option("REPOSITORY", r->entry, "an entry as `bale trust registry list` shows it")->required();
+  rgr->callback([r] { r->action = "remove"; });
+  auto* rgl = treg->add_subcommand("list", "list the trusted repositories");
+  rgl->callback([r] { r->action = "list"; });
+  // CLI11 runs this after the subcommands' callbacks: the registry ones have set r->action.
+  t->callback([&p, o, r] {
+    if (!r->action.empty())
+      p.action = [r] { return cmd::trust_registry(*r); };
+    else
+      p.action = [o] { return cmd::trust(*o); };
+  });
+}
+
+void add_tls_verify(CLI::App* c, bool& tls_verify) {
+  c->add_option("--tls-verify", tls_verify,
+                "false: do not check the registry's TLS certificate (test setups; warns)")
+      ->default_str("true");
+}
+
+void add_pull(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::PullOptions>(p);
+  auto* c = app.add_subcommand("pull", "fetch an image from a registry into the store (OCI distribution)");
+  c->add_option("REF", o->ref, "[REGISTRY[:PORT]/]REPOSITORY[:TAG][@sha256:DIGEST]")->required();
+  c->add_option("-o,--output", o->output, "also write the image file here");
+  c->add_option("-t,--tag", o->tags, "also keep it under NAME[:TAG]");
+  c->add_option("--platform", o->platform, "OS/ARCH[/VARIANT] to pick from an index (default: this machine's)");
+  c->add_option("--signer", o->signer, "a pushed bale image must be signed by this key");
+  c->add_flag("--insecure", o->insecure, "accept a tag that no trust policy names, or an untrusted bale signer");
+  add_tls_verify(c, o->tls_verify);
+  c->add_option("--key", o->key, "sign with this key instead of the machine key");
+  c->add_flag("-q,--quiet", o->quiet, "do not print the image id");
+  c->callback([&p, o] { p.action = [o] { return cmd::pull(*o); }; });
+}
+
+void add_push(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::PushOptions>(p);
+  auto* c = app.add_subcommand("push", "push an image to a registry, byte for byte as its one layer");
+  c->add_option("IMAGE", o->image, "image file, store name or image id")->required();
+  c->add_option("REF", o->ref, "[REGISTRY[:PORT]/]REPOSITORY:TAG")->required();
+  c->add_option("--signer", o->signer, "accept only this signer");
+  c->add_flag("--insecure", o->insecure, "push even if the signer is not trusted");
+  add_tls_verify(c, o->tls_verify);
+  c->callback([&p, o] { p.action = [o] { return cmd::push(*o); }; });
+}
+
+void add_login(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::LoginOptions>(p);
+  auto* c = app.add_subcommand("login", "check and keep registry credentials (docker's config.json)");
+  c->add_option("REGISTRY", o->registry, "host[:port], e.g. quay.io or docker.io")->required();
+  c->add_option("-u,--username", o->user, "user name (asked when not given)");
+  c->add_option("-p,--password", o->password, "password (visible to other users: prefer --password-stdin)");
+  c->add_flag("--password-stdin", o->password_stdin, "read the password from stdin");
+  add_tls_verify(c, o->tls_verify);
+  c->callback([&p, o] { p.action = [o] { return cmd::login(*o); }; });
 }
 
 void add_import(CLI::App& app, Parsed& p) {
@@ -279,6 +339,9 @@ const CommandEntry kCommandTable[] = {
     {"trust", add_trust},
     {"import", add_import},
     {"export", add_export},
+    {"pull", add_pull},
+    {"push", add_push},
+    {"login", add_login},
     {"run", add_run},
     {"unit", add_unit},
     {"ps", add_ps},

@@ -16,6 +16,7 @@
 #include "builder/run_step.h"
 #include "builder/squash.h"
 #include "cmd/commands.h"
+#include "cmd/remote_image.h"
 #include "cmd/rootless.h"
 #include "image/config.h"
 #include "image/image_file.h"
@@ -87,6 +88,11 @@ int build(const BuildOptions& o) {
   runtime::enter_private_mount_namespace();
   builder::install_interrupt_handlers();
   builder::BuildCache cache(st.root());
+  // A base that names its registry is pulled, with pull's trust rules (there is no --insecure).
+  req.pull_remote = [&st](const std::string& ref, int err) -> std::optional<std::string> {
+    if (!is_remote_ref(ref, err)) return std::nullopt;
+    return pull_for_use(ref, st, trust::TrustPaths::defaults(), false, std::nullopt);
+  };
   builder::Builder builder(req, st, cache);
   const builder::StageState& result = builder.build();
 

@@ -148,6 +148,37 @@ struct StoreOptions {
 };
 int store(const StoreOptions& o);
 
+// `bale pull REF`: a registry image into the store, under its name (see registry/pull.h).
+struct PullOptions {
+  std::string ref, output, key;
+  std::vector<std::string> tags;
+  std::optional<std::string> platform, signer;
+  bool insecure = false, tls_verify = true, quiet = false;
+};
+int pull(const PullOptions& o);
+
+// `bale push IMAGE REF`: the image file as the one layer of a registry image.
+struct PushOptions {
+  std::string image, ref;
+  std::optional<std::string> signer;
+  bool insecure = false, tls_verify = true;
+};
+int push(const PushOptions& o);
+
+// `bale login REGISTRY`: checks the credentials with the registry, then keeps them in
+// docker's config.json.
+struct LoginOptions {
+  std::string registry, user, password;
+  bool password_stdin = false, tls_verify = true;
+};
+int login(const LoginOptions& o);
+
+// `bale trust registry add|remove|list`: the registry trust policy (registries.yaml).
+struct TrustRegistryOptions {
+  std::string action, entry;
+};
+int trust_registry(const TrustRegistryOptions& o);
+
 struct DebugParseOptions {
   std::string file;  // the Dockerfile
 };

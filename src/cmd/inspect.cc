@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/fs.h"
 #include "cmd/commands.h"
 #include "image/config.h"
 #include "image/image_file.h"
+#include "registry/origin.h"
 #include "store/names.h"
 #include "trust/keystore.h"
 
@@ -38,6 +40,17 @@ static json describe(const image::ImageInfo& info) {
                    {"principal", d.principal}};
   } catch (const Error& e) {
     j["signer"] = {{"error", e.what()}};
+  }
+  // Where it came from, when the store pulled it from a registry.
+  std::string root = store::Store::default_root();
+  if (path_exists(root + "/registry/origins")) {
+    store::Store st(root);
+    if (auto o = registry::find_origin(st, j["digest"])) {
+      j["origin"] = {{"reference", o->reference}, {"manifest_digest", o->manifest_digest},
+                     {"platform", o->platform}, {"signed_by_pusher", o->signed_by_pusher}};
+      if (!o->index_digest.empty()) j["origin"]["index_digest"] = o->index_digest;
+      if (!o->mirror.empty()) j["origin"]["mirror"] = o->mirror;
+    }
   }
   return j;
 }
@@ -73,6 +86,15 @@ int inspect(const InspectOptions& o) {
   std::printf("file size:  %llu\ntar size:   %llu\nentries:    %llu\n",
               j["file_size"].get<unsigned long long>(), j["tar_size"].get<unsigned long long>(),
               j["entries"].get<unsigned long long>());
+  if (j.contains("origin")) {
+    const json& o = j["origin"];
+    std::printf("pulled from: %s (%s)\nmanifest:   %s\n", o["reference"].get<std::string>().c_str(),
+                o["platform"].get<std::string>().c_str(), o["manifest_digest"].get<std::string>().c_str());
+    if (o.contains("index_digest"))
+      std::printf("index:      %s\n", o["index_digest"].get<std::string>().c_str());
+    if (o.contains("mirror"))
+      std::printf("via mirror: %s\n", o["mirror"].get<std::string>().c_str());
+  }
   std::printf("config:\n%s\n", j["config"].dump(2).c_str());
   return 0;
 }

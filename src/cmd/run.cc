@@ -13,6 +13,7 @@
 #include "base/identity.h"
 #include "cmd/commands.h"
 #include "cmd/env_options.h"
+#include "cmd/remote_image.h"
 #include "cmd/rootless.h"
 #include "image/config.h"
 #include "runtime/cgroup.h"
@@ -140,7 +141,15 @@ int run(const RunOptions& o) {
     trust::TrustPaths paths = trust::TrustPaths::defaults();
     runtime::run_record_dir();
     enter_user_namespace_if_rootless();
-    auto img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
+    store::ReadyImage img;
+    try {
+      img = store::acquire(o.image, st, paths, {o.signer, o.insecure});
+    } catch (const Error& e) {
+      // Not here, but a registry's: pulled first (and named), as docker run does.
+      if (!is_remote_ref(o.image, e.err())) throw;
+      img = store::acquire(pull_for_use(o.image, st, paths, o.insecure, o.signer), st, paths,
+                           {o.signer, o.insecure});
+    }
     json c = image_config(o, img);
     runtime::ContainerSpec spec = make_spec(o, c, img, st);
     spec.rootless = rootless;

@@ -8,6 +8,7 @@
 #include "builder/cache.h"
 #include "cmd/commands.h"
 #include "cmd/rootless.h"
+#include "registry/origin.h"
 #include "runtime/cgroup.h"
 #include "store/names.h"
 #include "store/store.h"
@@ -43,6 +44,14 @@ int store(const StoreOptions& o) {
                   pruned.removed, pruned.bytes / 1e6, pruned.kept, kKeepBuildCacheDays);
     else
       std::fprintf(stderr, "bale: a build is running: the build cache is left as it is\n");
+    // What pulls fetched: the blobs are a cache (each pulled image is a file of its own).
+    if (auto p = registry::prune_cache(st)) {
+      if (p->blobs || p->records)
+        std::printf("removed %zu registry blobs (%.1f MB) and %zu records of images no longer here\n",
+                    p->blobs, p->bytes / 1e6, p->records);
+    } else {
+      std::fprintf(stderr, "bale: a pull is running: its blob cache is left as it is\n");
+    }
     int cg = runtime::remove_empty_cgroups();
     if (cg) std::printf("removed %d empty cgroups\n", cg);
     return 0;

@@ -19,6 +19,7 @@
 #include "image/config.h"
 #include "image/digest.h"
 #include "image/image_file.h"
+#include "image/layered_image.h"
 #include "image/tree_tar.h"
 #include "image/unpack.h"
 
@@ -96,23 +97,13 @@ Manifest find_manifest(int dir, const std::string& src) {
   throw Error(fmt::format("{}: OCI index nests too deep", quote(src)));
 }
 
-void apply_layer(int dir, const std::string& rel, const std::string& src,
-                 const std::string& rootfs, UnpackStats& total) {
-  UniqueFd fd = open_member(dir, rel, src);
-  std::string name = fmt::format("{}:{}", src, rel);  // errors name the user's archive
-  ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), name), name, false);
-  UnpackStats s = unpack_tar(a.get(), name, rootfs, {.layer = true});
-  total.whiteouts += s.whiteouts;
-}
-
 }  // namespace
 
 ImportResult import_archive(const std::string& src, const std::string& dest,
                             const trust::PrivateKey& key) {
   TempDir work(dirname_of(dest), ".bale-import-");
-  std::string outer = work.path() + "/archive", rootfs = work.path() + "/rootfs";
+  std::string outer = work.path() + "/archive";
   mkdir_p(outer, 0700);
-  mkdir_p(rootfs, 0755);
   {
     UniqueFd fd = open_file(src, O_RDONLY);
     ArchiveReader a = open_archive_range(fd.get(), 0, file_size(fd.get(), src), src, false);
@@ -123,20 +114,17 @@ ImportResult import_archive(const std::string& src, const std::string& dest,
   json config = sanitize_config(read_json(outer_fd.get(), m.config_path, src),
                                 fmt::format("{}:{}", src, m.config_path));
   ImportResult r{m.format, m.layer_paths.size()};
-  UnpackStats total;
-  for (const auto& l : m.layer_paths) apply_layer(outer_fd.get(), l, src, rootfs, total);
-  r.whiteouts = total.whiteouts;
-  auto clamp = source_date_epoch();
-  auto w = write_image(
-      dest, key,
-      [&](GzipBodyWriter& body) {
-        return write_tree_tar(rootfs, {clamp, std::nullopt}, [&](std::string_view d) { body.write(d); }).entries;
-      },
-      [&](const std::string& sha) {
-        finalize_config(config, sha, fmt::format("bale import {}", basename_of(src)));
-        return serialize_config(config);
-      });
-  r.entries = w.tar.entries;
+  std::vector<UniqueFd> fds;
+  std::vector<LayerInput> layers;
+  for (const auto& l : m.layer_paths) {
+    fds.push_back(open_member(outer_fd.get(), l, src));
+    std::string name = fmt::format("{}:{}", src, l);  // errors name the user's archive
+    layers.push_back({fds.back().get(), file_size(fds.back().get(), name), name});
+  }
+  auto w = write_layered_image(layers, std::move(config), dest, key,
+                               fmt::format("bale import {}", basename_of(src)));
+  r.whiteouts = w.whiteouts;
+  r.entries = w.entries;
   return r;
 }
 

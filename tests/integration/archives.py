@@ -11,7 +11,8 @@ import tarfile
 
 def layer(entries, compress=False):
     """A layer tar from entries: dicts with name, type (file, dir, symlink, hardlink, fifo,
-    chardev), and optional data, target, mode, uid, gid, mtime, major, minor."""
+    chardev), and optional data (or file: a host file's bytes), target, mode, uid, gid, mtime,
+    major, minor."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
         for e in entries:
@@ -20,7 +21,7 @@ def layer(entries, compress=False):
             info.uid, info.gid = e.get("uid", 0), e.get("gid", 0)
             info.mtime = e.get("mtime", 1600000000)
             kind = e.get("type", "file")
-            data = e.get("data", "").encode()
+            data = open(e["file"], "rb").read() if "file" in e else e.get("data", "").encode()
             if kind == "file":
                 info.size = len(data)
             else:

@@ -61,7 +61,8 @@ diff <(complete_words bale run --) <(help_options run | grep -- '^--' | LC_ALL=C
   fail "'bale run --<TAB>' differs from run's --help options: $(cat "$T/.diff")"
 complete_words bale bootstrap - | grep -qx -- --mirror || fail "'bale bootstrap -<TAB>' lacks --mirror"
 [ "$(complete_words bale images --format j)" = json ] || fail "'bale images --format j<TAB>' gave: $(complete_words bale images --format j)"
-[ "$(complete_words bale trust r)" = remove ] || fail "'bale trust r<TAB>' gave: $(complete_words bale trust r)"
+[ "$(complete_words bale trust r | tr '\n' ' ')" = "registry remove " ] ||
+  fail "'bale trust r<TAB>' gave: $(complete_words bale trust r)"
 
 # Names in a test store: COMP_WORDS[0] is the bale being completed, so this one's store is read.
 make_busybox_root root

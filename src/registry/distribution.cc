@@ -1,0 +1,140 @@
+// Manifests and blobs over the distribution API (see distribution.h).
+#include "registry/distribution.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/line_printer.h"
+#include "image/digest.h"
+
+namespace bale::registry {
+
+namespace {
+
+// A manifest larger than this is no manifest (the spec suggests registries accept 4 MiB).
+constexpr size_t kMaxManifest = 4u << 20;
+
+std::string short_digest(const std::string& d) { return d.substr(0, 19); }
+
+// The progress of one blob: a bar that rewrites itself on a terminal, nothing elsewhere (the
+// caller prints a line per blob).
+struct BlobProgress {
+  LinePrinter printer;
+  std::string label;
+  void show(uint64_t now, uint64_t total) {
+    if (label.empty() || !printer.smart() || total == 0) return;
+    const int width = 30;
+    int filled = static_cast<int>(width * now / total);
+    printer.status(fmt::format("{} [{}{}] {:6.1f} / {:.1f} MB", label, std::string(filled, '#'),
+                               std::string(width - filled, ' '), now / 1e6, total / 1e6),
+                   now == total);
+  }
+};
+
+}  // namespace
+
+FetchedManifest get_manifest(Client& c, const std::string& ref) {
+  fetch::HttpRequest req;
+  req.url = c.repo_url("/manifests/" + ref);
+  req.headers.push_back(manifest_accept());
+  std::string what = quote(c.ref().name() + (ref.starts_with("sha256:") ? "@" : ":") + ref);
+  fetch::HttpResponse r = c.send(req);
+  if (r.status == 404)
+    c.fail(r, fmt::format("{}: no such image in the registry", what));
+  if (r.status != 200) c.fail(r, fmt::format("{}: fetching the manifest", what));
+  if (r.body.size() > kMaxManifest)
+    throw Error(fmt::format("{}: the manifest is {} bytes, more than a manifest can be", what, r.body.size()));
+  FetchedManifest m{r.body, r.header("content-type"), "sha256:" + image::sha256_hex(r.body)};
+  if (ref.starts_with("sha256:") && m.digest != ref)
+    throw Error(fmt::format("{}: the registry sent a manifest whose digest is {}", what, m.digest));
+  return m;
+}
+
+void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label,
+              const std::function<void(uint64_t)>& counted) {
+  std::string what = fmt::format("{} blob {}", quote(c.ref().name()), d.digest);
+  AtomicFile out(dest, 0644);
+  image::Digest sha = image::Digest::sha256();
+  uint64_t got = 0;
+  BlobProgress progress{LinePrinter(), label};
+  fetch::HttpRequest req;
+  req.url = c.repo_url("/blobs/" + d.digest);
+  req.sink = [&](std::string_view data) {
+    got += data.size();
+    if (got > d.size)
+      throw Error(fmt::format("{}: the registry sent more than the {} bytes the manifest gives", what, d.size));
+    sha.update(data);
+    out.write(data);
+    if (counted) counted(data.size());
+  };
+  req.progress = [&](uint64_t now, uint64_t total) { progress.show(now, total ? total : d.size); };
+  fetch::HttpResponse r;
+  try {
+    r = c.send(req);
+  } catch (const Error& e) {
+    progress.printer.finish();
+    if (std::string_view(e.what()).starts_with(what)) throw;
+    throw e.wrap(what);  // a connection lost midway: name the blob, not only the URL
+  }
+  progress.printer.finish();
+  if (r.status == 404) c.fail(r, fmt::format("{}: not in the registry", what));
+  if (r.status != 200) c.fail(r, fmt::format("{}: fetching it", what));
+  if (got != d.size)
+    throw Error(fmt::format("{}: the registry sent {} bytes, not the {} the manifest gives", what, got, d.size));
+  if ("sha256:" + sha.hex() != d.digest)
+    throw Error(fmt::format("{}: the bytes received have digest sha256:{}: the registry (or something "
+                            "between) changed them", what, sha.hex()));
+  out.commit();
+}
+
+bool has_blob(Client& c, const std::string& digest) {
+  fetch::HttpRequest req;
+  req.method = "HEAD";
+  req.url = c.repo_url("/blobs/" + digest);
+  fetch::HttpResponse r = c.send(req);
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  c.fail(r, fmt::format("{}: asking for blob {}", quote(c.ref().name()), short_digest(digest)));
+}
+
+void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const std::string& bytes) {
+  std::string what = fmt::format("{}: uploading blob {}", quote(c.ref().name()), short_digest(digest));
+  fetch::HttpRequest start;
+  start.method = "POST";
+  start.url = c.repo_url("/blobs/uploads/");
+  fetch::HttpResponse r = c.send(start);
+  if (r.status != 202) c.fail(r, what);
+  std::string location = r.header("location");
+  if (location.empty()) throw Error(what + ": the registry gave no upload location");
+  fetch::HttpRequest put;
+  put.method = "PUT";
+  put.url = location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest;
+  put.headers.push_back("Content-Type: application/octet-stream");
+  if (fd >= 0) {
+    put.body_fd = fd;
+    put.body_size = size;
+  } else {
+    put.body = bytes;
+  }
+  r = c.send(put);
+  if (r.status != 201) c.fail(r, what);
+}
+
+std::string put_manifest(Client& c, const std::string& tag, const std::string& media_type,
+                         const std::string& bytes) {
+  fetch::HttpRequest req;
+  req.method = "PUT";
+  req.url = c.repo_url("/manifests/" + tag);
+  req.headers.push_back("Content-Type: " + media_type);
+  req.body = bytes;
+  fetch::HttpResponse r = c.send(req);
+  if (r.status != 201)
+    c.fail(r, fmt::format("{}: putting the manifest", quote(c.ref().name() + ":" + tag)));
+  std::string d = r.header("docker-content-digest");
+  return d.empty() ? "sha256:" + image::sha256_hex(bytes) : d;
+}
+
+}  // namespace bale::registry

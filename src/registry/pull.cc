@@ -1,0 +1,310 @@
+// Pulling one image (see pull.h).
+#include "registry/pull.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/line_printer.h"
+#include "image/config.h"
+#include "image/image_file.h"
+#include "image/layered_image.h"
+#include "registry/client.h"
+#include "registry/distribution.h"
+#include "registry/manifest.h"
+#include "registry/policy.h"
+
+namespace bale::registry {
+
+namespace {
+
+struct Resolved {
+  Manifest manifest;     // the image manifest
+  Origin origin;
+};
+
+std::string mb(uint64_t bytes) { return fmt::format("{:.1f} MB", bytes / 1e6); }
+
+// A manifest by digest: from the store's blob cache when it was fetched before.
+FetchedManifest manifest_by_digest(Client& c, const store::Store& s, const std::string& digest) {
+  std::string cached = blob_cache_path(s, digest);
+  if (auto text = read_file_if_exists(cached, 4u << 20))
+    return {*text, "", digest};
+  FetchedManifest m = get_manifest(c, digest);
+  write_file_atomic(cached, m.bytes, 0644);
+  return m;
+}
+
+Resolved resolve(Client& c, const store::Store& s, const PullOptions& o) {
+  const Reference& ref = c.ref();
+  std::string where = quote(ref.str());
+  FetchedManifest top = get_manifest(c, ref.manifest_ref());
+  Resolved r{parse_manifest(top.bytes, top.content_type, where), {}};
+  r.origin.reference = ref.str();
+  r.origin.manifest_digest = top.digest;
+  if (!r.manifest.is_index) return r;
+  Platform want = parse_platform(o.platform.value_or(""));
+  auto d = select_platform(r.manifest, want);
+  if (!d)
+    throw Error(fmt::format("{}: the image has no {} variant; it is made for {}", where, want.str(),
+                            offered_platforms(r.manifest)))
+        .with_hint("to pull another: --platform OS/ARCH[/VARIANT]");
+  FetchedManifest fm = manifest_by_digest(c, s, d->digest);
+  r.manifest = parse_manifest(fm.bytes, d->media_type, fmt::format("{} ({})", where, want.str()));
+  if (r.manifest.is_index)
+    throw Error(fmt::format("{}: the {} entry of the index is another index", where, want.str()));
+  r.origin.index_digest = top.digest;
+  r.origin.manifest_digest = d->digest;
+  r.origin.platform = want.str();
+  return r;
+}
+
+// Why the reference itself is trusted, or "" when it is not.
+std::string trusted_reference(const Reference& ref, const trust::TrustPaths& paths, const PullOptions& o) {
+  if (!ref.digest.empty()) return "the pinned digest";
+  if (auto e = policy_covers(read_policy(paths.config_dir), ref))
+    return fmt::format("trust policy entry {}", quote(*e));
+  return o.insecure ? "--insecure" : "";
+}
+
+[[noreturn]] void refuse_tag(const Reference& ref, const Resolved& r, const trust::TrustPaths& paths) {
+  Reference pinned = ref;
+  pinned.tag.clear();
+  pinned.digest = r.origin.index_digest.empty() ? r.origin.manifest_digest : r.origin.index_digest;
+  throw Error(fmt::format("{}: a tag of a repository that {} does not name: nothing vouches for "
+                          "what it points at",
+                          quote(ref.str()), quote(policy_path(paths.config_dir))))
+      .with_hint(fmt::format("to trust this repository's tags: bale trust registry add {} "
+                             "(or pin what it is now: bale pull {}, or --insecure)",
+                             ref.name(), pinned.str()));
+}
+
+// The blob into the store's cache unless it is there already; its path.
+std::string cached_blob(Client& c, const store::Store& s, const Descriptor& d, const std::string& label,
+                        PullResult& result) {
+  std::string path = blob_cache_path(s, d.digest);
+  if (path_exists(path)) return path;
+  std::fprintf(stderr, "fetching %s %s (%s)\n", label.c_str(), d.digest.substr(0, 19).c_str(),
+               mb(d.size).c_str());
+  get_blob(c, d, path, label);
+  result.blobs_fetched++;
+  result.bytes_fetched += d.size;
+  return path;
+}
+
+// The layers into the cache, up to kParallel at a time (each over a client of its own, which
+// starts with the authorization the manifest request earned); their paths, base first.
+constexpr size_t kParallel = 4;
+std::vector<std::string> cached_layers(const Client& c, const store::Store& s, const Manifest& m,
+                                       PullResult& result) {
+  std::vector<std::string> paths;
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < m.layers.size(); i++) {
+    paths.push_back(blob_cache_path(s, m.layers[i].digest));
+    if (!path_exists(paths.back())) missing.push_back(i);
+  }
+  if (missing.size() <= 1) {
+    Client own = c;
+    for (size_t i : missing)
+      cached_blob(own, s, m.layers[i], fmt::format("layer {}/{}", i + 1, m.layers.size()), result);
+    return paths;
+  }
+  std::vector<std::exception_ptr> errors(missing.size());
+  std::atomic<size_t> next{0};
+  // One status line for all of them on a terminal (LinePrinter redraws it at most 10 times a
+  // second); the lines above are what a log gets.
+  uint64_t total = 0, got = 0;
+  for (size_t i : missing) total += m.layers[i].size;
+  std::mutex mu;
+  LinePrinter printer;
+  auto counted = [&](uint64_t n) {
+    std::lock_guard<std::mutex> hold(mu);
+    got += n;
+    if (!printer.smart()) return;
+    int filled = static_cast<int>(30 * got / std::max<uint64_t>(total, 1));
+    printer.status(fmt::format("fetching {} layers [{}{}] {:6.1f} / {:.1f} MB", missing.size(),
+                               std::string(filled, '#'), std::string(30 - filled, ' '), got / 1e6,
+                               total / 1e6),
+                   got == total);
+  };
+  auto worker = [&] {
+    Client own = c;
+    for (size_t k; (k = next++) < missing.size();) {
+      const Descriptor& d = m.layers[missing[k]];
+      try {
+        get_blob(own, d, paths[missing[k]], "", counted);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  for (size_t i : missing)
+    std::fprintf(stderr, "fetching layer %zu/%zu %s (%s)\n", i + 1, m.layers.size(),
+                 m.layers[i].digest.substr(0, 19).c_str(), mb(m.layers[i].size).c_str());
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min(kParallel, missing.size()); t++) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  printer.finish();
+  for (size_t k = 0; k < missing.size(); k++) {
+    if (errors[k]) std::rethrow_exception(errors[k]);
+    result.blobs_fetched++;
+    result.bytes_fetched += m.layers[missing[k]].size;
+  }
+  return paths;
+}
+
+// The layer file is a bale image with this very config: the image `bale push` made.
+bool is_pushed_bale_image(const std::string& layer, const std::string& config) {
+  try {
+    image::ImageInfo info = image::read_image_info(layer);
+    return info.trailer && info.trailer->config == config;
+  } catch (const Error&) {
+    return false;  // not even gzip at its end: an ordinary layer (zstd, plain tar)
+  }
+}
+
+// Verifies a pushed bale image by its own signature; returns who vouches for it.
+std::string verify_pushed(const std::string& path, const Reference& ref, const trust::TrustPaths& paths,
+                          const PullOptions& o) {
+  image::Verification v = image::verify_image(path, paths, o.signer, ref.str());
+  if (v.status == image::VerifyStatus::kTrusted)
+    return fmt::format("its signer {} ({})", v.sig->key.fingerprint(), v.decision.principal);
+  if (!o.insecure || v.status == image::VerifyStatus::kBadSignature) {
+    Error e(v.message);
+    throw e.with_hint(v.status == image::VerifyStatus::kBadSignature ? v.hint
+                      : v.hint.empty() ? "to pull it anyway: --insecure" : v.hint + " (or --insecure)");
+  }
+  std::fprintf(stderr, "bale: warning: %s; pulling it anyway (--insecure)\n", v.message.c_str());
+  return "--insecure";
+}
+
+void place_in_store(const std::string& from, const std::string& blob) {
+  if (path_exists(blob)) return;  // the same digest: the same image
+  place_file(from, blob);
+}
+
+std::string build_layered(const std::vector<std::string>& layers, const std::string& config_bytes,
+                          const store::Store& s, const Reference& ref, const PullOptions& o,
+                          const trust::TrustPaths& paths) {
+  std::string where = fmt::format("{} config", quote(ref.str()));
+  nlohmann::json config = image::sanitize_config(image::parse_config(config_bytes, where), where);
+  std::vector<UniqueFd> fds;
+  std::vector<image::LayerInput> inputs;
+  for (size_t i = 0; i < layers.size(); i++) {
+    fds.push_back(open_file(layers[i], O_RDONLY));
+    std::string name = fmt::format("{} layer {}", quote(ref.str()), i + 1);
+    inputs.push_back({fds.back().get(), file_size(fds.back().get(), layers[i]), name});
+  }
+  std::fprintf(stderr, "applying %zu layers\n", layers.size());
+  auto key = trust::load_signing_key(paths, o.key);
+  std::string tmp = fmt::format("{}/tmp/pull-{}.bale", s.root(), getpid());
+  image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
+  return tmp;
+}
+
+// The manifest was pulled before and its image is still in the store: nothing to fetch, but
+// the trust decision is made again (the policy, or the pusher's signer, may be trusted no more).
+void reuse(const store::Store& s, const std::string& img, const Resolved& r, const Reference& ref,
+           const trust::TrustPaths& paths, const PullOptions& o, PullResult& result) {
+  auto known = find_origin(s, img);
+  bool pushed = known && known->signed_by_pusher;
+  if (pushed) result.trusted_by = verify_pushed(s.blob_path(img), ref, paths, o);
+  if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+  result.reused = true;
+  result.image_path = s.blob_path(img);
+  result.origin.image_digest = img;
+  result.origin.signed_by_pusher = pushed;
+  if (result.origin.platform.empty() && known) result.origin.platform = known->platform;
+}
+
+// Fetches what the cache lacks, then keeps a pushed bale image as is or applies the layers.
+void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const trust::TrustPaths& paths,
+                     const PullOptions& o, PullResult& result) {
+  const Reference& ref = c.ref();
+  bool one_layer = r.manifest.layers.size() == 1;
+  // Only a one-layer image can be a pushed bale image, trusted by its signer: refuse the rest
+  // before fetching anything.
+  if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
+  std::string config = read_file(cached_blob(c, s, r.manifest.config, "config", result), 16u << 20);
+  std::vector<std::string> layers = cached_layers(c, s, r.manifest, result);
+  if (one_layer && is_pushed_bale_image(layers[0], config)) {
+    result.trusted_by = verify_pushed(layers[0], ref, paths, o);
+    result.origin.signed_by_pusher = true;
+    result.origin.image_digest = image::read_image_info(layers[0]).digest();
+    result.image_path = s.blob_path(result.origin.image_digest);
+    place_in_store(layers[0], result.image_path);
+  } else {
+    if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
+    std::string tmp = build_layered(layers, config, s, ref, o, paths);
+    try {
+      result.origin.image_digest = image::read_image_info(tmp).digest();
+      result.image_path = s.blob_path(result.origin.image_digest);
+      if (rename(tmp.c_str(), result.image_path.c_str()) < 0) throw_sys("rename", result.image_path);
+    } catch (...) {
+      ::unlink(tmp.c_str());
+      throw;
+    }
+  }
+  if (result.origin.platform.empty()) {
+    nlohmann::json j = nlohmann::json::parse(config, nullptr, false);
+    if (j.is_object()) result.origin.platform = j.value("os", "?") + "/" + j.value("architecture", "?");
+  }
+}
+
+// The registry's mirrors (registries.yaml) are asked first, in order; the first that serves
+// the manifest serves the blobs too. Any failure of a mirror falls through to the next, and
+// finally to the registry itself. Trust is decided on `ref` alone, wherever the bytes come
+// from: they are checked against the digests either way.
+std::pair<Client, Resolved> resolve_with_mirrors(const Reference& ref, const store::Store& s,
+                                                 const trust::TrustPaths& paths, const PullOptions& o) {
+  ClientOptions co{o.tls_verify, false, std::nullopt, paths.config_dir};
+  for (const auto& m : mirrors_for(paths.config_dir, ref.registry)) {
+    Reference at = ref;
+    at.registry = m;
+    Client mc(at, co);
+    try {
+      Resolved r = resolve(mc, s, o);
+      r.origin.reference = ref.str();
+      r.origin.mirror = m;
+      return {std::move(mc), std::move(r)};
+    } catch (const Error& e) {
+      std::fprintf(stderr, "bale: warning: mirror %s: %s; trying the next\n", quote(m).c_str(), e.what());
+    }
+  }
+  Client c(ref, co);
+  Resolved r = resolve(c, s, o);
+  return {std::move(c), std::move(r)};
+}
+
+}  // namespace
+
+PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
+                const PullOptions& o) {
+  UniqueFd cache_in_use = lock_cache(s);
+  auto [c, r] = resolve_with_mirrors(ref, s, paths, o);
+  PullResult result;
+  result.origin = r.origin;
+  result.layers = r.manifest.layers.size();
+  result.trusted_by = trusted_reference(ref, paths, o);
+  if (auto img = image_for_manifest(s, r.origin.manifest_digest))
+    reuse(s, *img, r, ref, paths, o, result);
+  else
+    fetch_and_build(c, s, r, paths, o, result);
+  result.origin.pulled = static_cast<int64_t>(std::time(nullptr));
+  save_origin(s, result.origin);
+  return result;
+}
+
+}  // namespace bale::registry

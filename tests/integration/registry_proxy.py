@@ -1,0 +1,69 @@
+"""A lying proxy for the registry tests: serves TLS on 127.0.0.1:PORT and forwards every GET and
+HEAD to the real registry at UPSTREAM, passing the answer back, except where the mode (the word
+in MODE_FILE, read on every request) says to lie:
+  flip      one byte of every blob it sends is inverted
+  truncate  a blob's Content-Length is sent, then half the bytes, then the connection closes
+  garble    every manifest it sends is cut short (malformed JSON)
+  honest    nothing changed
+usage: registry_proxy.py PORT UPSTREAM_URL CA CERT KEY MODE_FILE"""
+import http.server
+import ssl
+import sys
+import urllib.error
+import urllib.request
+
+port, upstream, ca, cert, key, mode_file = sys.argv[1:7]
+upstream_ctx = ssl.create_default_context(cafile=ca)
+PASS = ("content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def forward(self, send_body):
+        mode = open(mode_file).read().strip()
+        req = urllib.request.Request(upstream + self.path, method=self.command)
+        for h in ("Accept", "Authorization"):
+            if self.headers.get(h):
+                req.add_header(h, self.headers[h])
+        try:
+            resp = urllib.request.urlopen(req, context=upstream_ctx)
+        except urllib.error.HTTPError as e:
+            resp = e
+        body = resp.read()
+        is_blob, is_manifest = "/blobs/" in self.path, "/manifests/" in self.path
+        if resp.status == 200 and is_blob and mode == "flip" and body:
+            i = len(body) // 2
+            body = body[:i] + bytes([body[i] ^ 1]) + body[i + 1:]
+        if resp.status == 200 and is_manifest and mode == "garble":
+            body = body[: len(body) // 2]
+        self.send_response(resp.status)
+        for name, value in resp.headers.items():
+            if name.lower() in PASS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not send_body:
+            return
+        if resp.status == 200 and is_blob and mode == "truncate":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.forward(True)
+
+    def do_HEAD(self):
+        self.forward(False)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
