@@ -1,0 +1,146 @@
+// YAML text to a Node tree with positions (see tree.h). The one file that includes yaml-cpp.
+#include "project/tree.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "project/errors.h"
+
+namespace bale::project {
+
+namespace {
+
+Where where_of(const YAML::Node& n, const std::string& file) {
+  YAML::Mark m = n.Mark();
+  return {file, m.line + 1, m.column + 1};
+}
+
+[[noreturn]] void fail_at(const Where& w, const std::string& message) {
+  throw Error(fmt::format("{}:{}: {}", w.str(), w.column, message), 0, kExitBadConfig);
+}
+
+// YAML nests; bale.yaml has no reason to go deeper than this, and a hostile file must not
+// exhaust the stack.
+constexpr int kMaxDepth = 64;
+
+Node convert(const YAML::Node& n, const std::string& file, int depth);
+
+// The entries a merge key brings in: one mapping, or a list of them (earlier ones win).
+void merge_sources(const YAML::Node& v, const std::string& file, int depth,
+                   std::vector<Node>& out) {
+  if (v.IsMap()) {
+    out.push_back(convert(v, file, depth));
+    return;
+  }
+  if (v.IsSequence()) {
+    for (const auto& item : v) {
+      if (!item.IsMap()) fail_at(where_of(item, file), "'<<' (merge key) takes a mapping or a list of mappings");
+      out.push_back(convert(item, file, depth));
+    }
+    return;
+  }
+  fail_at(where_of(v, file), "'<<' (merge key) takes a mapping or a list of mappings");
+}
+
+Node convert_mapping(const YAML::Node& n, const std::string& file, int depth) {
+  Node out;
+  out.kind = Node::Kind::kMapping;
+  out.where = where_of(n, file);
+  std::vector<Node> merged;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    // Copies: the iterator hands out a temporary pair.
+    YAML::Node k = it->first, value = it->second;
+    if (!k.IsScalar()) fail_at(where_of(k, file), "a key must be a plain string");
+    std::string key = k.Scalar();
+    if (key == "<<" && k.Tag() != "!") {
+      merge_sources(value, file, depth + 1, merged);
+      continue;
+    }
+    if (out.find(key))
+      fail_at(where_of(k, file), fmt::format("key {} appears twice in this mapping", quote(key)));
+    Node v = convert(value, file, depth + 1);
+    v.key_where = where_of(k, file);
+    out.entries.emplace_back(std::move(key), std::move(v));
+  }
+  // Keys written in the mapping itself win over merged ones, as the merge key type says.
+  for (auto& m : merged)
+    for (auto& [key, v] : m.entries)
+      if (!out.find(key)) out.entries.emplace_back(key, v);
+  return out;
+}
+
+Node convert(const YAML::Node& n, const std::string& file, int depth) {
+  if (depth > kMaxDepth) fail_at(where_of(n, file), "nested too deeply");
+  if (n.IsMap()) return convert_mapping(n, file, depth);
+  Node out;
+  out.where = where_of(n, file);
+  if (n.IsSequence()) {
+    out.kind = Node::Kind::kSequence;
+    for (const auto& item : n) out.items.push_back(convert(item, file, depth + 1));
+  } else if (n.IsScalar()) {
+    out.kind = Node::Kind::kScalar;
+    out.scalar = n.Scalar();
+    out.quoted = n.Tag() == "!";
+  }  // else null: `key:` with nothing after it, `~`, `null`
+  return out;
+}
+
+}  // namespace
+
+std::string Where::str() const { return fmt::format("{}:{}", file, line); }
+
+const Node* Node::find(const std::string& key) const {
+  for (const auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const char* Node::kind_name() const {
+  switch (kind) {
+    case Kind::kNull: return "nothing";
+    case Kind::kScalar: return "a single value";
+    case Kind::kSequence: return "a list";
+    case Kind::kMapping: return "a mapping";
+  }
+  return "?";
+}
+
+Node parse_yaml(const std::string& text, const std::string& file) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}:{}: bad YAML: {}", file, e.mark.line + 1, e.mark.column + 1,
+                            e.msg),
+                0, kExitBadConfig);
+  }
+  Node root = convert(doc, file, 0);
+  if (root.kind == Node::Kind::kNull) {
+    root.kind = Node::Kind::kMapping;  // an empty file is an empty project
+    root.where = {file, 1, 1};
+  }
+  return root;
+}
+
+void merge_over(Node& base, const Node& over) {
+  if (base.kind != Node::Kind::kMapping || over.kind != Node::Kind::kMapping) {
+    Where key = base.key_where;
+    base = over;
+    if (base.key_where.line == 0) base.key_where = key;
+    return;
+  }
+  for (const auto& [key, v] : over.entries) {
+    bool found = false;
+    for (auto& [k, mine] : base.entries)
+      if (k == key) {
+        merge_over(mine, v);
+        found = true;
+        break;
+      }
+    if (!found) base.entries.emplace_back(key, v);
+  }
+}
+
+}  // namespace bale::project
