@@ -31,6 +31,7 @@ struct BuildRequest {
   std::vector<std::pair<std::string, std::string>> labels;
   bool no_cache = false;
   bool quiet = false;       // no step lines, no RUN output (shown only when a step fails)
+  bool quiet_if_cached = false;  // no step lines unless some step runs (then all of them)
   std::string network = "host";
 };
 
