@@ -267,9 +267,10 @@ void add_do(CLI::App& app, Parsed& p) {
   c->footer("The command's arguments follow NAME. `bale NAME` does the same when NAME is not one "
             "of bale's own commands. See docs/projects.md.");
   c->add_option("NAME", o->name, "a command of the nearest bale.yaml");
-  c->add_option("-e,--env", o->env, "K=V, or K to pass the caller's value (repeatable)");
-  c->add_option("--only", o->only, "supervise commands: run only this child (repeatable)");
-  c->add_option("--exclude", o->exclude, "supervise commands: leave this child out (repeatable)");
+  // One value per occurrence: a vector option would otherwise swallow NAME too.
+  c->add_option("-e,--env", o->env, "K=V, or K to pass the caller's value (repeatable)")->allow_extra_args(false);
+  c->add_option("--only", o->only, "supervise commands: run only this child (repeatable)")->allow_extra_args(false);
+  c->add_option("--exclude", o->exclude, "supervise commands: leave this child out (repeatable)")->allow_extra_args(false);
   c->callback([&p, o] { p.action = [o] { return cmd::project(*o); }; });
 }
 
