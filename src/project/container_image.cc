@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@
 #include "builder/squash.h"
 #include "image/image_file.h"
 #include "project/errors.h"
+#include "project/freshness.h"
 #include "project/state.h"
 #include "runtime/recipe.h"
 #include "store/names.h"
@@ -59,24 +61,40 @@ builder::BuildRequest request(const Project& p, const Container& c, const std::s
   return r;
 }
 
-// The last build of each container: the final step's key and the image's digest. With the same
-// key the named image is that build's, and squashing it again is skipped.
+// The last successful build of each container: the final step's key, the image's digest, the
+// stat fingerprint of its inputs and of the store's names file. With the same inputs the named
+// image is used as it is, without the builder; with the same key, squashing is skipped.
 struct BuildRecord {
-  std::string key, digest;
+  std::string key, digest, inputs, names;
 };
 
 std::optional<BuildRecord> read_record(const std::string& path) {
   auto text = read_file_if_exists(path, 4096);
   if (!text) return std::nullopt;
-  auto space = text->find(' ');
-  if (space == std::string::npos) return std::nullopt;
-  return BuildRecord{text->substr(0, space), text->substr(space + 1)};
+  BuildRecord r;
+  std::vector<std::string*> fields{&r.key, &r.digest, &r.inputs, &r.names};
+  size_t pos = 0;
+  for (std::string* f : fields) {
+    size_t end = text->find(' ', pos);
+    *f = text->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return r;
 }
+
+std::string names_file(const store::Store& st) { return stat_fingerprint(st.root() + "/names.json"); }
 
 std::string build(const Project& p, const Container& c, store::Store& st) {
   std::string dir = project_dir(st, p.root);
   builder::BuildRequest req = request(p, c, dir);
   std::string name = image_name(p.root, c.name);
+  std::string record_path = dir + "/" + c.name + ".built";
+  auto rec = read_record(record_path);
+  std::optional<std::string> inputs = input_fingerprint(req);
+  if (rec && inputs && rec->inputs == *inputs && rec->names == names_file(st) &&
+      store::resolve_name(st, name))
+    return name;  // nothing the build reads changed: not even the step cache is asked
   static bool in_private_namespace = false;  // every build mount dies with bale
   if (!in_private_namespace) runtime::enter_private_mount_namespace();
   in_private_namespace = true;
@@ -84,17 +102,20 @@ std::string build(const Project& p, const Container& c, store::Store& st) {
   builder::BuildCache cache(st.root());
   builder::Builder b(req, st, cache);
   const builder::StageState& result = b.build();
-  std::string record_path = dir + "/" + c.name + ".built";
-  auto rec = read_record(record_path);
-  if (rec && rec->key == result.key && store::resolve_name(st, name)) return name;
-  auto key = trust::load_signing_key(trust::TrustPaths::defaults());
-  TempDir tmp(st.root() + "/tmp", "project.");
-  std::string out = tmp.path() + "/image.bale";
-  builder::write_stage_image(cache, result, key, out, false);
-  std::string digest = image::read_image_info(out).digest();
-  store::tag_image(st, out, digest, name);
-  cache.record_use(digest);
-  write_file_atomic(record_path, result.key + " " + digest);
+  std::string digest;
+  if (rec && rec->key == result.key && store::resolve_name(st, name)) {
+    digest = rec->digest;
+  } else {
+    auto key = trust::load_signing_key(trust::TrustPaths::defaults());
+    TempDir tmp(st.root() + "/tmp", "project.");
+    std::string out = tmp.path() + "/image.bale";
+    builder::write_stage_image(cache, result, key, out, false);
+    digest = image::read_image_info(out).digest();
+    store::tag_image(st, out, digest, name);
+    cache.record_use(digest);
+  }
+  write_file_atomic(record_path, fmt::format("{} {} {} {}", result.key, digest, inputs.value_or("-"),
+                                             names_file(st)));
   for (const auto& w : b.warnings()) std::fprintf(stderr, "bale: warning: %s\n", w.c_str());
   return name;
 }
