@@ -29,6 +29,10 @@ commands:
     environ: {LEVEL: command}
   build:
     run: [echo, the project's own build]
+  as-user:
+    run: [sh, -c, 'echo "$(id -u):$(id -g) $(pwd)"']
+    user: "1234:99"
+    work-dir: /tmp
 Y
 mkdir -p "$P/src/deep"
 echo marker >"$P/marker"
@@ -43,6 +47,9 @@ out=$(cd "$P/src/deep" && "$BALE" where 2>err) || fail "where failed: $(cat err)
 grep -qx "pwd=/work/src/deep pid=2" <<<"$out" || fail "cwd or PID inside: $out"
 grep -qx marker <<<"$out" || fail "/work is not the project: $out"
 [ -s err ] && fail "the first run printed build output... on stdout? stderr: $(cat err)"
+
+# user and work-dir.
+[ "$(cd "$P/src" && "$BALE" as-user 2>/dev/null)" = "1234:99 /tmp" ] || fail "user/work-dir: $(cd "$P/src" && "$BALE" as-user 2>&1)"
 
 # Arguments.
 [ "$(in_proj "$BALE" args a 'b c' 2>/dev/null)" = "first a b c" ] || fail "list run: arguments not appended"
@@ -71,7 +78,7 @@ Y
 in_proj "$BALE" seven 2>/dev/null && rc=0 || rc=$?
 [ "$rc" -eq 7 ] || fail "the command's exit code 7 came back as $rc"
 expect_fail 122 "no command 'nope' in .*/bale.yaml" in_proj "$BALE" nope
-grep -q "its commands: args, build, env, open, seven, strict, where" "$T/.err" || fail "no list of commands: $(cat "$T/.err")"
+grep -q "its commands: args, as-user, build, env, open, seven, strict, where" "$T/.err" || fail "no list of commands: $(cat "$T/.err")"
 mkdir elsewhere
 expect_fail 121 "no bale.yaml in '.*/elsewhere' or any directory above it" sh -c "cd elsewhere && '$BALE' do where"
 # Outside a project an unknown word is still a usage error.

@@ -6,16 +6,17 @@
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/project_lib.sh"
 busybox_project
+# Children that fail wait half a second first, so that the others have set their TERM traps.
 yaml '  quick:
-    run: [sh, -c, "echo quick-out; exit 3"]
+    run: [sh, -c, "sleep 0.5; echo quick-out; exit 3"]
   slow:
     run: [sh, -c, "trap \"echo slow-term; exit 0\" TERM; echo slow-up; while :; do sleep 0.1; done"]
   stubborn:
     run: [sh, -c, "trap \"echo ignoring\" TERM; while :; do sleep 0.1; done"]
   ok:
-    run: [sh, -c, "sleep 0.5; echo ok-done"]
+    run: [sh, -c, "sleep 1.5; echo ok-done"]
   bad:
-    run: [sh, -c, "sleep 0.3; exit 4"]
+    run: [sh, -c, "sleep 0.5; exit 4"]
   lines:
     run: [sh, -c, "i=0; while [ $i -lt 300 ]; do echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa$i; i=$((i+1)); done"]
   lines2:
@@ -81,4 +82,12 @@ out=$(in_proj "$BALE" all-good --only quick2 2>&1) || fail "--only failed: $out"
 out=$(in_proj "$BALE" do --exclude ok all-good 2>&1) || fail "--exclude failed: $out"
 [ "$out" = "quick2 | quick2" ] || fail "--exclude ran: $out"
 expect_fail 2 "'all-good' has no child 'nope'" in_proj "$BALE" all-good --only nope
+# On a terminal each child's prefix has a colour of its own; in a log (above) none.
+if command -v script >/dev/null; then
+  (cd "$P" && script -qec "$BALE all-good" /dev/null) >tty.out 2>&1 || fail "all-good on a terminal: $(cat tty.out)"
+  c1=$(grep -a 'ok-done' tty.out | grep -ao $'\033\[[0-9]*m' | head -1)
+  c2=$(grep -a 'quick2.$' tty.out | grep -ao $'\033\[[0-9]*m' | head -1)
+  [ -n "$c1" ] && [ -n "$c2" ] && [ "$c1" != "$c2" ] || fail "no distinct colours on a terminal: $(cat -v tty.out)"
+fi
+grep -q $'\033' first.out noisy.out good.out && fail "colour codes in a log"
 echo ok
