@@ -16,7 +16,9 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/fs.h"
+#include "dockerfile/ast.h"
 #include "dockerfile/dockerignore.h"
+#include "dockerfile/parser.h"
 
 namespace bale::project {
 
@@ -79,6 +81,53 @@ void walk(int dir_fd, const std::string& rel, const dockerfile::IgnoreRules* rul
   }
 }
 
+// The context paths the Dockerfile's COPY and ADD read (globs cut to the directory before the
+// first wildcard), or nullopt when that cannot be told without expanding: a variable in a
+// source, or a RUN --mount that binds the context. The builder reads nothing else of the
+// context. (A base image's ONBUILD COPY is the one reader left out: such bases are rare, and
+// the base changing shows in the names file.)
+std::optional<std::vector<std::string>> context_sources(const dockerfile::Dockerfile& df) {
+  std::vector<std::string> out;
+  for (const auto& in : df.instructions) {
+    bool from_elsewhere = false;
+    for (const auto& f : in.flags) {
+      if (f.name == "from") from_elsewhere = true;
+      if (in.keyword == "run" && f.name == "mount" && f.value &&
+          f.value->find("type=cache") == std::string::npos &&
+          f.value->find("type=tmpfs") == std::string::npos &&
+          f.value->find("type=secret") == std::string::npos &&
+          f.value->find("type=ssh") == std::string::npos && f.value->find("from=") == std::string::npos)
+        return std::nullopt;  // a bind of the context
+    }
+    if ((in.keyword != "copy" && in.keyword != "add") || from_elsewhere || in.args.size() < 2) continue;
+    for (size_t i = 0; i + 1 < in.args.size(); i++) {
+      std::string src = in.args[i];
+      if (src.starts_with("<<")) continue;  // a heredoc: its text is in the Dockerfile
+      if (src.find('$') != std::string::npos) return std::nullopt;
+      size_t glob = src.find_first_of("*?[\\");
+      if (glob != std::string::npos) src = src.substr(0, src.rfind('/', glob) == std::string::npos ? 0 : src.rfind('/', glob));
+      while (src.starts_with("/") || src.starts_with("./")) src.erase(0, src[0] == '/' ? 1 : 2);
+      if (src.empty() || src == "." ) return std::nullopt;  // the whole context
+      out.push_back(src);
+    }
+  }
+  return out;
+}
+
+// One source: its own metadata and, for a directory, everything below it.
+void walk_source(int root, const std::string& rel, const dockerfile::IgnoreRules* rules, Hash& h) {
+  struct stat st;
+  h.add(rel);
+  if (fstatat(root, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    h.add("missing");
+    return;
+  }
+  h.add_stat(st);
+  if (!S_ISDIR(st.st_mode)) return;
+  UniqueFd sub(openat(root, rel.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (sub) walk(sub.get(), rel, rules, h, 1);
+}
+
 }  // namespace
 
 std::string stat_fingerprint(const std::string& path) {
@@ -103,9 +152,16 @@ std::optional<std::string> input_fingerprint(const builder::BuildRequest& req) {
   if (!path_exists(own_ignore))
     if (auto text = read_file_if_exists(req.context + "/.dockerignore", 1 << 20))
       rules = dockerfile::IgnoreRules::parse(*text, ".dockerignore");
+  h.add(stat_fingerprint(req.context + "/.dockerignore"));
   UniqueFd root(open(req.context.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw_sys("open", req.context);
-  walk(root.get(), "", rules ? &*rules : nullptr, h, 0);
+  auto sources = context_sources(dockerfile::parse_dockerfile(dockerfile, req.dockerfile));
+  if (!sources) {
+    walk(root.get(), "", rules ? &*rules : nullptr, h, 0);
+    return h.hex();
+  }
+  std::sort(sources->begin(), sources->end());
+  for (const auto& src : *sources) walk_source(root.get(), src, rules ? &*rules : nullptr, h);
   return h.hex();
 }
 

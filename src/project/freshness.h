@@ -1,6 +1,7 @@
 // Whether a container's last build is still up to date, from stats alone: a fingerprint over
 // the Dockerfile text, the build arguments and the (size, mtime, ctime, inode, mode) of every
-// entry of the context that .dockerignore does not rule out. With the fingerprint of the last
+// context entry its COPY and ADD sources cover (all of the context when a source has a variable
+// or a RUN binds the context), less what .dockerignore rules out. With the fingerprint of the last
 // successful build, a command starts without running the builder at all, so an unchanged tree
 // costs one stat per file and no reads or hashes of file contents. Any difference only sends
 // the build through the builder, whose step cache decides what really changed.
