@@ -14,7 +14,13 @@ yaml '  leave:
   trap:
     run: [sh, -c, "trap \"echo got-term; exit 9\" TERM; echo ready >/work/ready; while :; do sleep 0.1; done"]
   ask:
-    run: [sh, -c, "echo ready >/work/ready; read line; echo never"]'
+    run: [sh, -c, "echo ready >/work/ready; read line; echo never"]
+  sl1:
+    run: [sh, -c, "echo ready >/work/ready1; sleep 1001"]
+  sl2:
+    run: [sleep, "1002"]
+  group:
+    supervise: {children: [sl1, sl2]}'
 count() { pgrep -fc "^sleep $1\$" || true; }
 
 [ "$(in_proj "$BALE" leave 2>err)" = left ] || fail "leave failed: $(cat err)"
@@ -50,4 +56,10 @@ rm -f "$P/ready"
   (cd "$P" && script -qec "$BALE ask" /dev/null) >tty.out 2>&1 && rc=0 || rc=$?
 [ "$rc" -eq 130 ] || fail "Ctrl-C on a terminal gave $rc, not 130: $(cat tty.out)"
 grep -q never tty.out && fail "the command went on after Ctrl-C"
+
+# Ctrl-C on a terminal stops a supervise group: 130, and nothing of it left.
+( for _ in $(seq 100); do [ -s "$P/ready1" ] && break; sleep 0.1; done; sleep 0.3; printf '\003'; sleep 2 ) |
+  (cd "$P" && script -qec "$BALE group" /dev/null) >group.out 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 130 ] || fail "Ctrl-C of a supervise group gave $rc, not 130: $(cat group.out)"
+[ "$(count 1001)$(count 1002)" = 00 ] || fail "children left after Ctrl-C: $(ps -ef | grep 'sleep 100[12]')"
 echo ok
