@@ -119,7 +119,13 @@ int parse_do(int argc, char** argv, int sub) {
 
 int run(int argc, char** argv) {
   // A bare `bale` in a project lists its commands; elsewhere it says how to use bale.
-  if (argc == 1 && cmd::project_root_here()) return cmd::project({});
+  if (argc == 1) {
+    if (cmd::project_root_here()) return cmd::project({});
+    char help[] = "--help";
+    char* args[] = {argv[0], help, nullptr};
+    parse_and_run(2, args, {});
+    return kExitUsage;
+  }
   int sub = 1;
   while (sub < argc && argv[sub][0] == '-') sub++;
   std::string name = sub < argc ? argv[sub] : "";

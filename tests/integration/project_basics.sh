@@ -81,6 +81,9 @@ expect_fail 122 "no command 'nope' in .*/bale.yaml" in_proj "$BALE" nope
 grep -q "its commands: args, as-user, build, env, open, seven, strict, where" "$T/.err" || fail "no list of commands: $(cat "$T/.err")"
 mkdir elsewhere
 expect_fail 121 "no bale.yaml in '.*/elsewhere' or any directory above it" sh -c "cd elsewhere && '$BALE' do where"
-# Outside a project an unknown word is still a usage error.
+# Outside a project a bare bale prints its usage (exit 2), and an unknown word is a usage error.
+(cd elsewhere && "$BALE") >usage.out 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 2 ] && grep -q '^Subcommands:' usage.out && grep -qE '^  do ' usage.out ||
+  fail "bare bale outside a project: $rc $(head -5 usage.out)"
 expect_fail 2 "unknown command 'nope'" sh -c "cd elsewhere && '$BALE' nope"
 echo ok
