@@ -36,5 +36,6 @@ mapfile -t lines <<<"$out"
 [ "${lines[1]}" = "C.UTF-8 yes root /work/lib" ] || fail "environment, user or directory: ${lines[1]}"
 [ "${lines[2]}" = built ] || fail "the RUN cache mount: ${lines[2]}"
 [ "$(in_proj "$BALE" nobody 2>/dev/null)" = nobody ] || fail "user: nobody from the image's passwd"
-in_proj "$BALE" apt 2>/dev/null | grep -q '^apt 2\.6' || fail "apt-get in the container"
+in_proj "$BALE" apt >apt.out 2>&1 || fail "apt-get --version failed: $(cat apt.out)"
+grep -q '^apt 2\.6' apt.out || fail "apt-get in the container printed: $(head -3 apt.out)"
 echo ok
