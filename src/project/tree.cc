@@ -24,27 +24,37 @@ Where where_of(const YAML::Node& n, const std::string& file) {
 // YAML nests; bale.yaml has no reason to go deeper than this, and a hostile file must not
 // exhaust the stack.
 constexpr int kMaxDepth = 64;
+// Aliases are copied where they are used, so a few lines of anchors can stand for billions of
+// values ("billion laughs"): a cloned project's file must not hang bale.
+constexpr size_t kMaxNodes = 200000;
 
-Node convert(const YAML::Node& n, const std::string& file, int depth);
+struct Ctx {
+  std::string file;
+  size_t nodes = 0;
+};
+
+Node convert(const YAML::Node& n, Ctx& cx, int depth);
 
 // The entries a merge key brings in: one mapping, or a list of them (earlier ones win).
-void merge_sources(const YAML::Node& v, const std::string& file, int depth,
+void merge_sources(const YAML::Node& v, Ctx& cx, int depth,
                    std::vector<Node>& out) {
+  const std::string& file = cx.file;
   if (v.IsMap()) {
-    out.push_back(convert(v, file, depth));
+    out.push_back(convert(v, cx, depth));
     return;
   }
   if (v.IsSequence()) {
     for (const auto& item : v) {
       if (!item.IsMap()) fail_at(where_of(item, file), "'<<' (merge key) takes a mapping or a list of mappings");
-      out.push_back(convert(item, file, depth));
+      out.push_back(convert(item, cx, depth));
     }
     return;
   }
   fail_at(where_of(v, file), "'<<' (merge key) takes a mapping or a list of mappings");
 }
 
-Node convert_mapping(const YAML::Node& n, const std::string& file, int depth) {
+Node convert_mapping(const YAML::Node& n, Ctx& cx, int depth) {
+  const std::string& file = cx.file;
   Node out;
   out.kind = Node::Kind::kMapping;
   out.where = where_of(n, file);
@@ -55,12 +65,12 @@ Node convert_mapping(const YAML::Node& n, const std::string& file, int depth) {
     if (!k.IsScalar()) fail_at(where_of(k, file), "a key must be a plain string");
     std::string key = k.Scalar();
     if (key == "<<" && k.Tag() != "!") {
-      merge_sources(value, file, depth + 1, merged);
+      merge_sources(value, cx, depth + 1, merged);
       continue;
     }
     if (out.find(key))
       fail_at(where_of(k, file), fmt::format("key {} appears twice in this mapping", quote(key)));
-    Node v = convert(value, file, depth + 1);
+    Node v = convert(value, cx, depth + 1);
     v.key_where = where_of(k, file);
     out.entries.emplace_back(std::move(key), std::move(v));
   }
@@ -71,14 +81,17 @@ Node convert_mapping(const YAML::Node& n, const std::string& file, int depth) {
   return out;
 }
 
-Node convert(const YAML::Node& n, const std::string& file, int depth) {
+Node convert(const YAML::Node& n, Ctx& cx, int depth) {
+  const std::string& file = cx.file;
   if (depth > kMaxDepth) fail_at(where_of(n, file), "nested too deeply");
-  if (n.IsMap()) return convert_mapping(n, file, depth);
+  if (++cx.nodes > kMaxNodes)
+    fail_at(where_of(n, file), fmt::format("more than {} values (aliases expanding without end?)", kMaxNodes));
+  if (n.IsMap()) return convert_mapping(n, cx, depth);
   Node out;
   out.where = where_of(n, file);
   if (n.IsSequence()) {
     out.kind = Node::Kind::kSequence;
-    for (const auto& item : n) out.items.push_back(convert(item, file, depth + 1));
+    for (const auto& item : n) out.items.push_back(convert(item, cx, depth + 1));
   } else if (n.IsScalar()) {
     out.kind = Node::Kind::kScalar;
     out.scalar = n.Scalar();
@@ -116,7 +129,8 @@ Node parse_yaml(const std::string& text, const std::string& file) {
                             e.msg),
                 0, kExitBadConfig);
   }
-  Node root = convert(doc, file, 0);
+  Ctx cx{file};
+  Node root = convert(doc, cx, 0);
   if (root.kind == Node::Kind::kNull) {
     root.kind = Node::Kind::kMapping;  // an empty file is an empty project
     root.where = {file, 1, 1};

@@ -208,6 +208,20 @@ commands:
             "bale.yaml:3:9: '<<' (merge key) takes a mapping or a list of mappings");
 }
 
+TEST(ProjectParse, HostileFilesEndInAnError) {
+  // Aliases of aliases: 9^30 values if copied out; bale stops at its limit.
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 30; i++) {
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; j++) laughs += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  EXPECT_NE(error_of(laughs).find("more than 200000 values (aliases expanding without end?)"), std::string::npos);
+  std::string deep = "commands: " + std::string(100, '[') + std::string(100, ']') + "\n";
+  EXPECT_NE(error_of(deep).find("nested too deeply"), std::string::npos) << error_of(deep);
+  EXPECT_NE(error_of("commands: " + std::string(100000, '[')).find("bad YAML"), std::string::npos);
+}
+
 TEST(ProjectParse, LocalFileMergesKeyByKey) {
   Node tree = parse_yaml("containers:\n  c: {image: x}\ncommands:\n  t:\n    run: [a]\n"
                          "    environ: {A: '1', B: '2'}\n    description: keep\n", "bale.yaml");
