@@ -72,12 +72,12 @@ Node convert_mapping(const YAML::Node& n, Ctx& cx, int depth) {
       fail_at(where_of(k, file), fmt::format("key {} appears twice in this mapping", quote(key)));
     Node v = convert(value, cx, depth + 1);
     v.key_where = where_of(k, file);
-    out.entries.emplace_back(std::move(key), std::move(v));
+    out.entries.push_back(Entry{std::move(key), std::move(v)});
   }
   // Keys written in the mapping itself win over merged ones, as the merge key type says.
   for (auto& m : merged)
     for (auto& [key, v] : m.entries)
-      if (!out.find(key)) out.entries.emplace_back(key, v);
+      if (!out.find(key)) out.entries.push_back(Entry{key, v});
   return out;
 }
 
@@ -153,7 +153,7 @@ void merge_over(Node& base, const Node& over) {
         found = true;
         break;
       }
-    if (!found) base.entries.emplace_back(key, v);
+    if (!found) base.entries.push_back(Entry{key, v});
   }
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace bale::project {
@@ -16,6 +15,8 @@ struct Where {
   std::string str() const;   // "bale.yaml:12"
 };
 
+struct Entry;
+
 struct Node {
   enum class Kind { kNull, kScalar, kSequence, kMapping };
   Kind kind = Kind::kNull;
@@ -23,11 +24,18 @@ struct Node {
   std::string scalar;  // kScalar
   bool quoted = false;  // a quoted scalar is always a string, never a bool or number
   std::vector<Node> items;  // kSequence
-  std::vector<std::pair<std::string, Node>> entries;  // kMapping, in file order, keys unique
+  std::vector<Entry> entries;  // kMapping, in file order, keys unique
   Where key_where;  // where this node's key is, when it is a mapping value
 
   const Node* find(const std::string& key) const;
   const char* kind_name() const;  // "a mapping", "a list", "a string", "nothing"
+};
+
+// One key of a mapping and its value. (Not a std::pair: a pair of an incomplete Node is
+// rejected by clang, which the fuzz build uses.)
+struct Entry {
+  std::string first;
+  Node second;
 };
 
 // Parses YAML text. `file` names it in messages. Throws bale::Error "FILE:LINE:COL: ..." for
