@@ -62,4 +62,15 @@ grep -q never tty.out && fail "the command went on after Ctrl-C"
   (cd "$P" && script -qec "$BALE group" /dev/null) >group.out 2>&1 && rc=0 || rc=$?
 [ "$rc" -eq 130 ] || fail "Ctrl-C of a supervise group gave $rc, not 130: $(cat group.out)"
 [ "$(count 1001)$(count 1002)" = 00 ] || fail "children left after Ctrl-C: $(ps -ef | grep 'sleep 100[12]')"
+
+# kill -9 of bale running a supervise group: every child's processes go too.
+rm -f "$P/ready1"
+(cd "$P" && exec "$BALE" group) >/dev/null 2>&1 &
+bale_pid=$!
+for _ in $(seq 100); do [ -s "$P/ready1" ] && [ "$(count 1002)" -eq 1 ] && break; sleep 0.1; done
+[ "$(count 1001)$(count 1002)" = 11 ] || fail "the group's children did not start"
+kill -9 "$bale_pid"
+wait "$bale_pid" 2>/dev/null || true
+for _ in $(seq 50); do [ "$(count 1001)$(count 1002)" = 00 ] && break; sleep 0.1; done
+[ "$(count 1001)$(count 1002)" = 00 ] || fail "kill -9 of a supervising bale left: $(ps -ef | grep 'sleep 100[12]')"
 echo ok
