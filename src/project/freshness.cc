@@ -123,8 +123,10 @@ void walk_source(int root, const std::string& rel, const dockerfile::IgnoreRules
     return;
   }
   h.add_stat(st);
+  // COPY follows a source that is a symlink (to what it names inside the context): so does this.
+  if (S_ISLNK(st.st_mode) && fstatat(root, rel.c_str(), &st, 0) == 0) h.add_stat(st);
   if (!S_ISDIR(st.st_mode)) return;
-  UniqueFd sub(openat(root, rel.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd sub(openat(root, rel.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (sub) walk(sub.get(), rel, rules, h, 1);
 }
 

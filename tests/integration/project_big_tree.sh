@@ -8,8 +8,10 @@
 busybox_project
 mkdir -p "$P/assets" "$P/other" "$P/ignored"
 (cd "$P/assets" && seq 1000 | xargs touch) || fail "could not make assets"
-(cd "$P/other" && seq 8995 | xargs touch) || fail "could not make the rest"
+(cd "$P/other" && seq 8992 | xargs touch) || fail "could not make the rest"
 echo 'COPY assets /assets' >>"$P/Dockerfile"
+mkdir "$P/linked" && echo first >"$P/linked/f" && ln -s linked "$P/lnk"
+echo 'COPY lnk /lnk' >>"$P/Dockerfile"   # a source that is a symlink: COPY follows it
 echo ignored >"$P/.dockerignore"
 (cd "$P/ignored" && seq 5 | xargs touch)
 [ "$(find "$P" -type f | wc -l)" -ge 10000 ] || fail "the tree has fewer than 10,000 files"
@@ -30,9 +32,16 @@ echo x >"$P/other/5"
 in_proj "$BALE" count >/dev/null 2>b4.err || fail "after a change elsewhere: $(cat b4.err)"
 grep -q DONE b4.err && fail "a file the build does not read made a step run: $(cat b4.err)"
 
+# A change behind a symlinked source is seen.
+echo second >"$P/linked/f"
+yaml '  lnk:
+    run: [cat, /lnk/f]'
+[ "$(in_proj "$BALE" lnk 2>/dev/null)" = second ] || fail "a change behind a symlinked COPY source was missed"
+
 # An ignored directory: the check does not open it (strace shows no openat of it).
 if command -v strace >/dev/null; then
-  (cd "$P" && strace -f -e trace=openat,openat2 -o "$T/trace" "$BALE" count) >/dev/null 2>&1 || fail "traced run failed"
+  in_proj "$BALE" lnk >/dev/null 2>&1
+  (cd "$P" && strace -f -e trace=openat,openat2 -o "$T/trace" "$BALE" lnk) >/dev/null 2>&1 || fail "traced run failed"
   grep -q '"ignored"' "$T/trace" && fail "the up-to-date check opened the ignored directory"
   grep -qE 'openat2?\([0-9]+, "(assets/)?7"' "$T/trace" && fail "the up-to-date check read a file's content"
 fi
