@@ -124,9 +124,8 @@ std::string build(const Project& p, const Container& c, store::Store& st) {
 
 std::string container_image(const Project& p, const Container& c, store::Store& st) {
   if (!c.image.empty()) {
-    // A relative path names a file in the project; anything else is a name or URL.
-    if ((c.image.starts_with("./") || c.image.starts_with("../")) && !c.image.empty())
-      return p.root + "/" + c.image;
+    // A relative path names a file in the project; anything else is a name, a path or a URL.
+    if (c.image.starts_with("./") || c.image.starts_with("../")) return p.root + "/" + c.image;
     return c.image;
   }
   if (geteuid() != 0)
