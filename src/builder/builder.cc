@@ -63,7 +63,7 @@ Vars map_lookup(const std::map<std::string, std::string>& m) { return map_vars(m
 
 Builder::Builder(BuildRequest req, store::Store& store, BuildCache& cache)
     : req_(std::move(req)), store_(store), cache_(cache),
-      progress_(std::make_unique<Progress>(req_.quiet)) {
+      progress_(std::make_unique<Progress>(req_.quiet, req_.quiet_if_cached)) {
   dockerfile_ = parse_dockerfile_file(req_.dockerfile);
   plan_ = make_plan(dockerfile_, req_.dockerfile);
   for (const auto& [k, v] : platform_args()) global_args_[k] = v;

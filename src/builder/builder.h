@@ -33,6 +33,7 @@ struct BuildRequest {
   std::vector<std::pair<std::string, std::string>> labels;
   bool no_cache = false;
   bool quiet = false;       // no step lines, no RUN output (shown only when a step fails)
+  bool quiet_if_cached = false;  // no step lines unless some step runs (then all of them)
   std::string network = "host";
   // A base (FROM, COPY --from) the store does not have: the image file of it pulled from a
   // registry, or nullopt when `ref` is no registry reference (`err`: why the store failed).

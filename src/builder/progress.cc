@@ -26,7 +26,12 @@ void Progress::line(const std::string& text) {
   }
   if (quiet_) return;
   std::string where = step_.stage.empty() ? "" : step_.stage + " ";
-  std::fputs(fmt::format("[{}{}/{}] {}\n", where, step_.number, total_, text).c_str(), stderr);
+  std::string out = fmt::format("[{}{}/{}] {}\n", where, step_.number, total_, text);
+  if (holding_) {
+    held_ += out;
+    return;
+  }
+  std::fputs(out.c_str(), stderr);
   std::fflush(stderr);
 }
 
@@ -50,7 +55,12 @@ void Progress::resume(Step step) {
 
 void Progress::cached() { line(step_.text + " CACHED"); }
 
-void Progress::started() { line(step_.text); }
+void Progress::started() {
+  if (holding_ && !quiet_) std::fputs(held_.c_str(), stderr);
+  holding_ = false;
+  held_.clear();
+  line(step_.text);
+}
 
 void Progress::done() {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(

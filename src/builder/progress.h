@@ -10,7 +10,9 @@ namespace bale::builder {
 
 class Progress {
  public:
-  explicit Progress(bool quiet) : quiet_(quiet) {}
+  // `until_work`: lines are held back until a step actually runs, so a build whose every step
+  // is cached prints nothing (project containers are checked this way on every command).
+  explicit Progress(bool quiet, bool until_work = false) : quiet_(quiet), holding_(until_work) {}
   void set_total(size_t total) { total_ = total; }
   // The stage whose steps come next, named in their lines ("" for a single-stage Dockerfile).
   void set_stage(std::string name) { step_.stage = std::move(name); }
@@ -36,6 +38,8 @@ class Progress {
  private:
   void line(const std::string& text);
   bool quiet_;
+  bool holding_;      // lines go to held_ until started()
+  std::string held_;
   size_t total_ = 0, shown_ = 0;  // shown_: the last number given to a step
   Step step_;
 };

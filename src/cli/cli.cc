@@ -40,6 +40,14 @@ int parse_and_run(int argc, char** argv, Parsed parsed) {
   for (int i = 1; i < argc && !chosen; i++) {
     if (argv[i][0] == '-') continue;
     chosen = find_command(argv[i]);
+    if (!chosen && i == 1 && cmd::project_root_here()) {
+      // Not one of bale's commands, in a project: one of the project's.
+      cmd::ProjectOptions o;
+      o.name = argv[1];
+      o.args.assign(argv + 2, argv + argc);
+      o.options_in_args = true;
+      return cmd::project(o);
+    }
     if (!chosen) {
       std::fprintf(stderr, "bale: unknown command %s\n  see 'bale --help'\n", quote(argv[i]).c_str());
       return kExitUsage;
@@ -94,9 +102,30 @@ int parse_exec(int argc, char** argv, int sub) {
   return parse_and_run(target + 1, argv, std::move(parsed));
 }
 
+// `do [options] [NAME [ARG...]]`: options end at NAME; the command's arguments are the rest.
+int parse_do(int argc, char** argv, int sub) {
+  int target = first_operand(argc, argv, sub, [](std::string_view a) {
+    for (const char* f : {"-e", "--env", "--only", "--exclude"})
+      if (a == f) return true;
+    return false;
+  });
+  if (target < 0) return parse_and_run(argc, argv, {});  // the list, --help, or CLI11's message
+  Parsed parsed;
+  parsed.command.assign(argv + target + 1, argv + argc);
+  return parse_and_run(target + 1, argv, std::move(parsed));
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
+  // A bare `bale` in a project lists its commands; elsewhere it says how to use bale.
+  if (argc == 1) {
+    if (cmd::project_root_here()) return cmd::project({});
+    char help[] = "--help";
+    char* args[] = {argv[0], help, nullptr};
+    parse_and_run(2, args, {});
+    return kExitUsage;
+  }
   int sub = 1;
   while (sub < argc && argv[sub][0] == '-') sub++;
   std::string name = sub < argc ? argv[sub] : "";
@@ -112,6 +141,7 @@ int run(int argc, char** argv) {
     }
   }
   if (name == "exec") return parse_exec(argc, argv, sub);
+  if (name == "do") return parse_do(argc, argv, sub);
   if (name == "unit") {
     int img = image_index(argc, argv, sub);
     if (img > 0) return parse_unit(argc, argv, sub, img);

@@ -320,6 +320,20 @@ void add_doctor(CLI::App& app, Parsed& p) {
   c->callback([&p, o] { p.action = [o] { return cmd::doctor(*o); }; });
 }
 
+void add_do(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::ProjectOptions>(p);
+  o->args = p.command;
+  auto* c = app.add_subcommand("do", "run a command of the project's bale.yaml (list them without NAME)");
+  c->footer("The command's arguments follow NAME. `bale NAME` does the same when NAME is not one "
+            "of bale's own commands. See docs/projects.md.");
+  c->add_option("NAME", o->name, "a command of the nearest bale.yaml");
+  // One value per occurrence: a vector option would otherwise swallow NAME too.
+  c->add_option("-e,--env", o->env, "K=V, or K to pass the caller's value (repeatable)")->allow_extra_args(false);
+  c->add_option("--only", o->only, "supervise commands: run only this child (repeatable)")->allow_extra_args(false);
+  c->add_option("--exclude", o->exclude, "supervise commands: leave this child out (repeatable)")->allow_extra_args(false);
+  c->callback([&p, o] { p.action = [o] { return cmd::project(*o); }; });
+}
+
 void add_debug_parse(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::DebugParseOptions>(p);
   auto* dp = app.add_subcommand("debug-parse", "print a Dockerfile's parse (for tests)");
@@ -354,6 +368,7 @@ const CommandEntry kCommandTable[] = {
     {"build", add_build},
     {"bootstrap", add_bootstrap},
     {"doctor", add_doctor},
+    {"do", add_do},
     {"debug-parse", add_debug_parse},
     {nullptr, nullptr},
 };

@@ -186,3 +186,20 @@ struct DebugParseOptions {
 int debug_parse(const DebugParseOptions& o);
 
 }  // namespace bale::cmd
+
+namespace bale::cmd {
+
+// `bale NAME [ARGS...]` / `bale do [-e K=V] [--only C] [--exclude C] [NAME [ARGS...]]`: a command
+// of the nearest bale.yaml; without NAME, the list of them.
+struct ProjectOptions {
+  std::string name;
+  std::vector<std::string> args;
+  std::vector<std::string> env, only, exclude;
+  // `bale NAME ARGS...`: for a supervise command ARGS may be --only/--exclude.
+  bool options_in_args = false;
+};
+int project(const ProjectOptions& o);
+// The root of the project the working directory is in, if any.
+std::optional<std::string> project_root_here();
+
+}  // namespace bale::cmd

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every libFuzzer target (image files, Dockerfiles, .dockerignore rules, import archives) runs
+# Every libFuzzer target (image files, Dockerfiles, .dockerignore rules, import archives, bale.yaml) runs
 # for a short fixed time under AddressSanitizer and UBSan: a crash or a sanitizer report fails
 # the suite. Skipped when clang is not installed (scripts/setup --tests installs it).
 . "$(dirname "$0")/lib.sh"
