@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/identity.h"
 #include "cmd/commands.h"
 #include "cmd/env_options.h"
+#include "cmd/rootless.h"
 #include "image/config.h"
 #include "project/container_image.h"
 #include "project/discover.h"
@@ -20,7 +22,6 @@
 #include "project/parse.h"
 #include "project/spec.h"
 #include "project/supervise.h"
-#include "runtime/userns.h"
 #include "store/acquire.h"
 #include "trust/keystore.h"
 
@@ -56,18 +57,20 @@ class Runner {
     for (const auto& e : o.env) add_env_arg(inv_.env, e, "-e");
   }
 
-  // Every image ref first (builds happen here, before a user namespace makes an ordinary user
-  // look like root), then the user namespace, then the images acquired in it.
+  // An ordinary user's namespace first (the store and keys stay the user's: base/identity),
+  // then every image ref (the builds of containers happen here, in it), then the images are
+  // acquired.
   void prepare(const std::vector<std::string>& commands) {
+    if (!invoked_as_root() && !rootless_) {
+      rootless_ = true;
+      enter_user_namespace_if_rootless(
+          "so a container's RUN steps run as root only: one that switches to another user or "
+          "gives files to another id (apt-get drops to _apt, useradd, chown) fails");
+    }
     for (const auto& name : commands) {
       const auto& cmd = p_.commands.at(name);
       if (!cmd.supervise && !refs_.count(cmd.container))
         refs_[cmd.container] = project::container_image(p_, p_.containers.at(cmd.container), st_);
-    }
-    if (geteuid() != 0 && !rootless_) {
-      rootless_ = true;
-      runtime::UserNamespace ns = runtime::enter_user_namespace();
-      if (!ns.warning.empty()) std::fprintf(stderr, "bale: warning: %s\n", ns.warning.c_str());
     }
   }
 
