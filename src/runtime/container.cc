@@ -82,7 +82,7 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
     if (mkdir(path.c_str(), mode) < 0 || chmod(path.c_str(), mode) < 0) throw_sys("mkdir", path);
   }
   mount_fs("overlay", root, "overlay", 0,
-           overlay_options({spec.lower}, spec.stage + "/u", spec.stage + "/w"));
+           overlay_options(spec.lowers, spec.stage + "/u", spec.stage + "/w"));
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
   int r = root_fd.get();

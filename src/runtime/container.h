@@ -22,7 +22,9 @@ struct TmpfsMount {
 };
 
 struct ContainerSpec {
-  std::string lower;      // the unpacked root filesystem (read-only lower layer)
+  // The unpacked root filesystems, bottom first: overlay lowers, so a stack of images (an app's
+  // base, layers and image) costs no copy. `bale run` has one.
+  std::vector<std::string> lowers;
   std::string stage;      // an existing empty directory to mount the staging tmpfs on
   bool read_only = false;
   std::vector<BindMount> binds;
