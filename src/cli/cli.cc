@@ -97,6 +97,12 @@ int parse_exec(int argc, char** argv, int sub) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Started through an app's link: every argument is the app's, none is bale's.
+  if (argc > 0) {
+    std::string self = argv[0];
+    self = self.substr(self.rfind('/') + 1);
+    if (cmd::is_app_name(self)) cmd::app_launch(self, std::vector<std::string>(argv + 1, argv + argc));
+  }
   int sub = 1;
   while (sub < argc && argv[sub][0] == '-') sub++;
   std::string name = sub < argc ? argv[sub] : "";
