@@ -275,6 +275,7 @@ void add_app(CLI::App& app, Parsed& p) {
   r->add_option("--bind", o->binds, "HOST:CONTAINER[:ro] (repeatable)");
   r->add_option("--workdir", o->workdir, "working directory (default: the image's)");
   r->add_option("--user", o->user, "USER[:GROUP] (default: the image's)");
+  r->add_flag("--resume", o->resume, "one long-lived instance that every call joins (writes persist until app stop)");
   r->add_flag("--force", o->force, "register an existing app of bale's again");
   r->callback([o] { o->action = "register"; });
   auto* l = a->add_subcommand("list", "list the registered apps");
@@ -288,6 +289,15 @@ void add_app(CLI::App& app, Parsed& p) {
   rm->add_option("--app", o->app, "the app's host path");
   rm->add_option("--image", o->image, "remove every app of this image instead");
   rm->callback([o] { o->action = "remove"; });
+  auto* ps = a->add_subcommand("ps", "list the running instances of resumed apps");
+  ps->add_option("--format", o->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  ps->callback([o] { o->action = "ps"; });
+  auto* st = a->add_subcommand("stop", "stop a resumed app's instance: SIGTERM, then SIGKILL");
+  st->add_option("NAME", o->name, "the app's name")->required();
+  st->add_option("--instance", o->instance, "the instance name its calls gave in BALE_APP_INSTANCE");
+  st->add_option("-t,--time", o->timeout, "seconds to wait before SIGKILL (default 10)");
+  st->callback([o] { o->action = "stop"; });
   a->callback([&p, o] { p.action = [o] { return cmd::app(*o); }; });
 }
 

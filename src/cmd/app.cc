@@ -10,6 +10,7 @@
 
 #include "apps/app_config.h"
 #include "apps/app_link.h"
+#include "apps/instance.h"
 #include "apps/launch.h"
 #include "base/error.h"
 #include "base/fs.h"
@@ -54,6 +55,7 @@ apps::AppConfig config_from(const AppOptions& o) {
   c.binds = o.binds;
   c.workdir = o.workdir;
   c.user = o.user;
+  c.resume = o.resume;
   for (const auto& e : o.env)
     if (e.find('=') == std::string::npos || e[0] == '=')
       throw Error(fmt::format("--env {}: expected K=V", quote(e)), 0, kExitUsage);
@@ -173,9 +175,43 @@ int app_show(const AppOptions& o) {
   return 0;
 }
 
+int app_ps(const AppOptions& o) {
+  std::vector<runtime::RunRecord> all = apps::live_instances();
+  auto instance_of = [](const runtime::RunRecord& r) {
+    size_t dot = r.name.find('.');
+    return dot == std::string::npos ? std::string() : r.name.substr(dot + 1);
+  };
+  if (o.format == "json") {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : all)
+      j.push_back({{"app", r.argv[1]}, {"instance", instance_of(r)}, {"pid", r.pid},
+                   {"image", r.image}, {"started", r.started}});
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("%-16s %-12s %-8s %s\n", "APP", "INSTANCE", "PID", "IMAGE");
+  for (const auto& r : all)
+    std::printf("%-16s %-12s %-8d %s\n", r.argv[1].c_str(), instance_of(r).c_str(), r.pid,
+                r.image.c_str());
+  return 0;
+}
+
+int app_stop(const AppOptions& o) {
+  std::string record = apps::instance_record_name(o.name, o.instance);
+  if (!apps::find_instance(record))
+    throw Error(fmt::format("no instance of app {}{} is running", quote(o.name),
+                            o.instance.empty() ? "" : " named " + quote(o.instance)));
+  StopOptions s;
+  s.targets = {record};
+  s.timeout = o.timeout;
+  return stop(s);
+}
+
 }  // namespace
 
 int app(const AppOptions& o) {
+  if (o.action == "ps") return app_ps(o);
+  if (o.action == "stop") return app_stop(o);
   if (o.action == "register") return app_register(o);
   if (o.action == "remove") return app_remove(o);
   if (o.action == "list") return app_list(o);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "apps/app_config.h"
+#include "apps/instance.h"
 #include "apps/launch.h"
 #include "base/error.h"
 #include "base/identity.h"
@@ -35,6 +36,13 @@ void app_launch(const std::string& name, const std::vector<std::string>& args) {
     const bool rootless = !invoked_as_root();
     store::Store st(store::Store::default_root());
     trust::TrustPaths paths = trust::TrustPaths::defaults();
+    if (c->resume) {
+      // Joined, not entered: a rootless instance's user namespace is the one to be in. The
+      // images were unpacked at registration, so planning the call needs no namespace.
+      apps::Launch l = apps::plan_launch(*c, args, st, paths);
+      add_terminal_env(l.spec.env);
+      apps::resume_and_exec(*c, l.spec, st, paths);
+    }
     enter_user_namespace_if_rootless();
     apps::Launch l = apps::plan_launch(*c, args, st, paths);
     add_terminal_env(l.spec.env);

@@ -150,11 +150,14 @@ int store(const StoreOptions& o);
 
 // `bale app ...`: host commands that run inside an image (docs/apps.md).
 struct AppOptions {
-  std::string action;  // register, list, show, remove
+  std::string action;  // register, list, show, remove, ps, stop
   std::string app, image, target, base, workdir, user, name;
+  std::string instance;  // stop: the instance name ($BALE_APP_INSTANCE of its calls)
   std::vector<std::string> layers, include_paths, env, binds;
   std::string format = "table";  // list: table or json
   bool force = false;
+  bool resume = false;  // register: one long-lived instance that the calls join
+  double timeout = 10;  // stop: seconds before SIGKILL
 };
 int app(const AppOptions& o);
 // bale started through an app link: argv[0] named `name`; `args` reach the app verbatim.

@@ -117,4 +117,15 @@ void enter_and_exec(const ContainerSpec& spec) {
   exec_target(prepare_exec(spec), spec.keep_fds);
 }
 
+void enter_and_hold(const ContainerSpec& spec, int ready_fd) {
+  std::string root = spec.stage + "/r";
+  build_root(spec, root);
+  pivot_into(root);
+  if (chdir("/") < 0) throw_sys("chdir", "/");
+  char ready = 1;
+  if (write(ready_fd, &ready, 1) != 1) throw_sys("write", "the ready pipe");
+  close(ready_fd);
+  for (;;) pause();  // SIGTERM's default action ends it, and the mounts with it
+}
+
 }  // namespace bale::runtime

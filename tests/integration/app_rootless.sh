@@ -33,8 +33,19 @@ as_test_user "$T/home/bin/ush" -c 'exit 42' && rc=0 || rc=$?
 as_test_user "$T/home/bin/ush" -c 'kill -TERM $$' && rc=0 || rc=$?
 [ "$rc" -eq 143 ] || fail "user app killed by TERM: $rc"
 
+# Resumed as the user: the instance in the user's namespace, joined by the next call.
+as_test_user "$T/bale" app register --app "$T/home/bin/urs" --image "$T/delta.bale" \
+  --base "$T/base.bale" --target /bin/sh --resume >/dev/null 2>reg.err || fail "register --resume: $(cat reg.err)"
+at_exit "as_test_user $T/bale app stop urs -t 1"
+as_test_user "$T/home/bin/urs" -c 'echo kept > /tmp/state' || fail "the user's first resumed call"
+[ "$(as_test_user "$T/home/bin/urs" -c 'cat /tmp/state; id -u')" = "$(printf 'kept\n0')" ] ||
+  fail "the user's second call did not join the instance"
+as_test_user "$T/home/bin/urs" -c 'exit 42' && rc=0 || rc=$?
+[ "$rc" -eq 42 ] || fail "the user's joined call: exit $rc, expected 42"
+as_test_user "$T/bale" app stop urs >/dev/null || fail "the user's app stop"
+
 # The user's apps are the user's: root's list does not show them, the user's does.
-[ "$(as_test_user "$T/bale" app list --format json | python3 -c 'import json,sys; print([a["name"] for a in json.load(sys.stdin)])')" = "['ush']" ] ||
+[ "$(as_test_user "$T/bale" app list --format json | python3 -c 'import json,sys; print([a["name"] for a in json.load(sys.stdin)])')" = "['urs', 'ush']" ] ||
   fail "the user's list: $(as_test_user "$T/bale" app list)"
 "$BALE" app list --format json | grep -q ush && fail "root's list shows the user's app"
 
