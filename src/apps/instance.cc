@@ -2,6 +2,7 @@
 #include "apps/instance.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "apps/launch.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/identity.h"
 #include "runtime/join.h"
 #include "runtime/userns.h"
@@ -32,6 +34,20 @@ std::string caller_instance() {
   return inst;
 }
 
+// The lock of instance `record`: held exclusively by its keeper from before its record is
+// written until its container stands, so a call that finds the record and then takes the lock
+// shared never joins a namespace still being set up. A dead keeper's lock is free.
+UniqueFd instance_lock(const std::string& record, int how) {
+  std::string dir = runtime::run_record_dir();
+  if (access(dir.c_str(), F_OK) < 0) mkdir_p(dir, 0755);
+  std::string path = dir + "/" + record + ".lock";
+  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("open", path);
+  while (flock(fd.get(), how) < 0)
+    if (errno != EINTR) throw_sys("lock", path);
+  return fd;
+}
+
 // The keeper, in a grandchild of the caller (so that init reaps it, and in a session of its
 // own, so the caller's terminal and its signals never reach it). Reports to `ready_fd`: one
 // byte once the container stands, else the error's text.
@@ -43,6 +59,7 @@ std::string caller_instance() {
     const bool rootless = !invoked_as_root();
     if (rootless) runtime::enter_user_namespace();
     Launch l = plan_launch(c, {}, st, paths);
+    UniqueFd lock = instance_lock(record, LOCK_EX);
     runtime::RunRecord r;
     r.name = record;
     r.image = c.image;
@@ -52,7 +69,7 @@ std::string caller_instance() {
     r.user = l.spec.user;
     runtime::write_run_record(r);
     l.spec.rootless = rootless;
-    runtime::enter_and_hold(l.spec, ready_fd);
+    runtime::enter_and_hold(l.spec, ready_fd, lock.release());
   } catch (const std::exception& e) {
     std::string m = e.what();
     if (write(ready_fd, m.data(), m.size()) < 0) _exit(kExitBeforeTarget);
@@ -118,12 +135,12 @@ std::vector<runtime::RunRecord> live_instances() {
 void resume_and_exec(const AppConfig& c, const runtime::ContainerSpec& call, store::Store& st,
                      const trust::TrustPaths& paths) {
   std::string record = instance_record_name(c.name, caller_instance());
+  runtime::run_record_dir();  // the caller's, decided before a keeper's user namespace
   std::optional<runtime::RunRecord> r = find_instance(record);
-  if (!r) {
-    start_instance(c, record, st, paths);
-    r = find_instance(record);
-    if (!r) throw Error(fmt::format("app '{}': its instance ended as soon as it started", c.name));
-  }
+  if (!r) start_instance(c, record, st, paths);
+  instance_lock(record, LOCK_SH);  // a keeper still setting up is waited for; then released
+  r = find_instance(record);
+  if (!r) throw Error(fmt::format("app '{}': its instance ended as soon as it started", c.name));
   runtime::join_and_exec(*r, call);
 }
 

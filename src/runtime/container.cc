@@ -117,7 +117,7 @@ void enter_and_exec(const ContainerSpec& spec) {
   exec_target(prepare_exec(spec), spec.keep_fds);
 }
 
-void enter_and_hold(const ContainerSpec& spec, int ready_fd) {
+void enter_and_hold(const ContainerSpec& spec, int ready_fd, int lock_fd) {
   std::string root = spec.stage + "/r";
   build_root(spec, root);
   pivot_into(root);
@@ -125,6 +125,7 @@ void enter_and_hold(const ContainerSpec& spec, int ready_fd) {
   char ready = 1;
   if (write(ready_fd, &ready, 1) != 1) throw_sys("write", "the ready pipe");
   close(ready_fd);
+  if (lock_fd >= 0) close(lock_fd);
   for (;;) pause();  // SIGTERM's default action ends it, and the mounts with it
 }
 

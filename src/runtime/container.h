@@ -42,9 +42,10 @@ struct ContainerSpec {
 [[noreturn]] void enter_and_exec(const ContainerSpec& spec);
 
 // As enter_and_exec up to the execve; then, instead of it, the calling process stays in the
-// container as the keeper of its mounts: it writes one byte to `ready_fd` (then closes it) once
-// the root is in place, and waits for a signal to end it. Later commands join it
-// (runtime/join.h): a resumed host app's instance. Throws bale::Error before the byte is sent.
-[[noreturn]] void enter_and_hold(const ContainerSpec& spec, int ready_fd);
+// container as the keeper of its mounts: once the root is in place it writes one byte to
+// `ready_fd` and closes it and `lock_fd` (a lock that holds joiners off until then; -1 for
+// none), and waits for a signal to end it. Later commands join it (runtime/join.h): a resumed
+// host app's instance. Throws bale::Error before the byte is sent.
+[[noreturn]] void enter_and_hold(const ContainerSpec& spec, int ready_fd, int lock_fd);
 
 }  // namespace bale::runtime
