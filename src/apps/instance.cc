@@ -139,7 +139,7 @@ void resume_and_exec(const AppConfig& c, const runtime::ContainerSpec& call, sto
   std::optional<runtime::RunRecord> r = find_instance(record);
   if (!r) start_instance(c, record, st, paths);
   instance_lock(record, LOCK_SH);  // a keeper still setting up is waited for; then released
-  r = find_instance(record);
+  if (!r) r = find_instance(record);
   if (!r) throw Error(fmt::format("app '{}': its instance ended as soon as it started", c.name));
   runtime::join_and_exec(*r, call);
 }

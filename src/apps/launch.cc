@@ -115,17 +115,12 @@ std::vector<store::ReadyImage> acquire_app_images(const AppConfig& c, store::Sto
   return out;
 }
 
-Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, store::Store& st,
-                   const trust::TrustPaths& paths) {
-  if (c.engine != "bale")
-    throw Error(fmt::format("app '{}': engine {} is not available (only \"bale\" is, yet)", c.name,
-                            quote(c.engine)));
-  Launch l;
-  l.images = acquire_app_images(c, st, paths);
-  runtime::ContainerSpec& s = l.spec;
-  for (const auto& img : l.images) s.lowers.push_back(img.rootfs);
-  s.stage = st.stage_dir();
-  json cfg = image_config(l.images.back(), c.image);
+namespace {
+
+// What a call sets besides the mounts: argv, env, workdir and user, from the top image's config.
+void set_call(runtime::ContainerSpec& s, const AppConfig& c, const std::vector<std::string>& args,
+              const store::ReadyImage& top) {
+  json cfg = image_config(top, c.image);
   s.env = strings(cfg.value("Env", json::array()));
   for (const std::string& e : c.env) {
     size_t eq = e.find('=');
@@ -137,8 +132,39 @@ Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, sto
   std::string workdir = c.workdir.empty() ? cfg.value("WorkingDir", std::string()) : c.workdir;
   s.workdir = workdir.empty() ? "/" : workdir;
   s.user = c.user.empty() ? cfg.value("User", std::string()) : c.user;
+}
+
+void check_engine(const AppConfig& c) {
+  if (c.engine != "bale")
+    throw Error(fmt::format("app '{}': engine {} is not available (only \"bale\" is, yet)", c.name,
+                            quote(c.engine)));
+}
+
+}  // namespace
+
+Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, store::Store& st,
+                   const trust::TrustPaths& paths) {
+  check_engine(c);
+  Launch l;
+  l.images = acquire_app_images(c, st, paths);
+  runtime::ContainerSpec& s = l.spec;
+  for (const auto& img : l.images) s.lowers.push_back(img.rootfs);
+  s.stage = st.stage_dir();
+  set_call(s, c, args, l.images.back());
   for (const std::string& p : c.include_paths) s.binds.push_back({p, p, true});
   for (const std::string& b : c.binds) s.binds.push_back(parse_bind(b, "bind"));
+  return l;
+}
+
+Launch plan_joined_call(const AppConfig& c, const std::vector<std::string>& args,
+                        store::Store& st, const trust::TrustPaths& paths) {
+  check_engine(c);
+  AppConfig top = c;
+  top.base.clear();
+  top.layers.clear();
+  Launch l;
+  l.images = acquire_app_images(top, st, paths);
+  set_call(l.spec, c, args, l.images.back());
   return l;
 }
 

@@ -27,6 +27,11 @@ struct Launch {
 Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, store::Store& st,
                    const trust::TrustPaths& paths);
 
+// A call that joins a resumed app's instance: only argv, env, workdir and user are set, from
+// the image's config (the image verified again; its base and layers are the instance's).
+Launch plan_joined_call(const AppConfig& c, const std::vector<std::string>& args,
+                        store::Store& st, const trust::TrustPaths& paths);
+
 // `value` with each %NAME replaced by the caller's NAME ("" when unset) and %% by %. A value that
 // is only %NAME, with NAME unset, is nullopt: the variable is then left out.
 std::optional<std::string> expand_caller_vars(const std::string& value);

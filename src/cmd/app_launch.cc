@@ -39,7 +39,7 @@ void app_launch(const std::string& name, const std::vector<std::string>& args) {
     if (c->resume) {
       // Joined, not entered: a rootless instance's user namespace is the one to be in. The
       // images were unpacked at registration, so planning the call needs no namespace.
-      apps::Launch l = apps::plan_launch(*c, args, st, paths);
+      apps::Launch l = apps::plan_joined_call(*c, args, st, paths);
       add_terminal_env(l.spec.env);
       apps::resume_and_exec(*c, l.spec, st, paths);
     }
