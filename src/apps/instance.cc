@@ -119,14 +119,14 @@ std::string instance_record_name(const std::string& app, const std::string& inst
 }
 
 std::optional<runtime::RunRecord> find_instance(const std::string& record_name) {
-  for (auto& r : runtime::live_containers())
+  for (auto& r : runtime::recorded_containers())
     if (r.name == record_name) return r;
   return std::nullopt;
 }
 
 std::vector<runtime::RunRecord> live_instances() {
   std::vector<runtime::RunRecord> out;
-  for (auto& r : runtime::live_containers())
+  for (auto& r : runtime::recorded_containers())
     if (r.name.starts_with(kPrefix) && r.argv.size() == 2 && r.argv[0] == "bale-app-instance")
       out.push_back(std::move(r));
   return out;
