@@ -51,6 +51,13 @@ std::vector<std::string> list_of(const YamlValue& v) {
   return {v.scalar};
 }
 
+bool boolean(const YamlValue& v, const std::string& key, const std::string& where) {
+  const std::string& b = scalar_of(v, key, where);
+  if (b != "true" && b != "false" && !b.empty())
+    throw Error(fmt::format("{}: '{}' is true or false, not {}", where, key, quote(b)));
+  return b == "true";
+}
+
 // Sets the field `key` names from `v`; `where` is the file for messages.
 void apply(AppConfig& c, const std::string& key, const YamlValue& v, const std::string& where) {
   auto one = [&]() -> const std::string& { return scalar_of(v, key, where); };
@@ -65,15 +72,12 @@ void apply(AppConfig& c, const std::string& key, const YamlValue& v, const std::
   else if (key == "include_paths") c.include_paths = list_of(v);
   else if (key == "env") c.env = list_of(v);
   else if (key == "binds") c.binds = list_of(v);
-  else if (key == "resume") {
-    const std::string& b = one();
-    if (b != "true" && b != "false" && !b.empty())
-      throw Error(fmt::format("{}: 'resume' is true or false, not {}", where, quote(b)));
-    c.resume = b == "true";
-  } else {
+  else if (key == "resume") c.resume = boolean(v, key, where);
+  else if (key == "bind_cwd") c.bind_cwd = boolean(v, key, where);
+  else {
     throw Error(fmt::format("{}: unknown key '{}'", where, key))
         .with_hint("the keys are app, engine, image, target, base, layers, include_paths, env, "
-                   "binds, workdir, user, resume (docs/apps.md)");
+                   "binds, workdir, user, bind_cwd, resume (docs/apps.md)");
   }
 }
 
@@ -165,6 +169,7 @@ std::string render_app(const AppConfig& c) {
   many("binds", c.binds);
   one("workdir", c.workdir);
   one("user", c.user);
+  out += fmt::format("bind_cwd: {}\n", c.bind_cwd ? "true" : "false");
   out += fmt::format("resume: {}\n", c.resume ? "true" : "false");
   return out;
 }

@@ -21,7 +21,8 @@ struct AppConfig {
   std::vector<std::string> binds;          // HOST:CONTAINER[:ro|rw]
   std::string workdir;                     // "" for the image's
   std::string user;                        // "" for the image's
-  bool resume = false;                     // reserved for resumed instances
+  bool resume = false;                     // one long-lived instance (apps/instance.h)
+  bool bind_cwd = false;                   // the caller's working directory, bound and entered
   std::string source;  // the file it was read from (and its drop-ins), for messages
 };
 

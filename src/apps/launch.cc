@@ -1,6 +1,10 @@
 // Planning one app call (see launch.h).
 #include "apps/launch.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -117,6 +121,14 @@ std::vector<store::ReadyImage> acquire_app_images(const AppConfig& c, store::Sto
 
 namespace {
 
+// The caller's working directory, for bind_cwd.
+std::string caller_cwd(const AppConfig& c) {
+  char buf[PATH_MAX];
+  if (!getcwd(buf, sizeof buf))
+    throw sys_error(fmt::format("app '{}': bind_cwd: getcwd", c.name), ".", errno);
+  return buf;
+}
+
 // What a call sets besides the mounts: argv, env, workdir and user, from the top image's config.
 void set_call(runtime::ContainerSpec& s, const AppConfig& c, const std::vector<std::string>& args,
               const store::ReadyImage& top) {
@@ -132,6 +144,7 @@ void set_call(runtime::ContainerSpec& s, const AppConfig& c, const std::vector<s
   std::string workdir = c.workdir.empty() ? cfg.value("WorkingDir", std::string()) : c.workdir;
   s.workdir = workdir.empty() ? "/" : workdir;
   s.user = c.user.empty() ? cfg.value("User", std::string()) : c.user;
+  if (c.bind_cwd) s.workdir = caller_cwd(c);
 }
 
 void check_engine(const AppConfig& c) {
@@ -153,6 +166,7 @@ Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, sto
   set_call(s, c, args, l.images.back());
   for (const std::string& p : c.include_paths) s.binds.push_back({p, p, true});
   for (const std::string& b : c.binds) s.binds.push_back(parse_bind(b, "bind"));
+  if (c.bind_cwd) s.binds.push_back({s.workdir, s.workdir, false});
   return l;
 }
 

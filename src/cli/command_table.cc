@@ -275,6 +275,7 @@ void add_app(CLI::App& app, Parsed& p) {
   r->add_option("--bind", o->binds, "HOST:CONTAINER[:ro] (repeatable)");
   r->add_option("--workdir", o->workdir, "working directory (default: the image's)");
   r->add_option("--user", o->user, "USER[:GROUP] (default: the image's)");
+  r->add_flag("--bind-cwd", o->bind_cwd, "bind the caller's working directory at the same path and start there");
   r->add_flag("--resume", o->resume, "one long-lived instance that every call joins (writes persist until app stop)");
   r->add_flag("--force", o->force, "register an existing app of bale's again");
   r->callback([o] { o->action = "register"; });

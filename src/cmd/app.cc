@@ -56,6 +56,10 @@ apps::AppConfig config_from(const AppOptions& o) {
   c.workdir = o.workdir;
   c.user = o.user;
   c.resume = o.resume;
+  c.bind_cwd = o.bind_cwd;
+  if (c.bind_cwd && c.resume)
+    throw Error("--bind-cwd and --resume: an instance's mounts are made once, by its first call, "
+                "so later calls' directories would not be there", 0, kExitUsage);
   for (const auto& e : o.env)
     if (e.find('=') == std::string::npos || e[0] == '=')
       throw Error(fmt::format("--env {}: expected K=V", quote(e)), 0, kExitUsage);
@@ -138,7 +142,7 @@ nlohmann::json to_json(const apps::AppConfig& c) {
           {"image", c.image},   {"target", c.target},   {"base", c.base},
           {"layers", c.layers}, {"include_paths", c.include_paths}, {"env", c.env},
           {"binds", c.binds},   {"workdir", c.workdir}, {"user", c.user},
-          {"resume", c.resume}, {"file", c.source}};
+          {"resume", c.resume}, {"bind_cwd", c.bind_cwd}, {"file", c.source}};
 }
 
 // Every app this caller would start, first match per name (its own, then the system's).

@@ -157,6 +157,7 @@ struct AppOptions {
   std::string format = "table";  // list: table or json
   bool force = false;
   bool resume = false;  // register: one long-lived instance that the calls join
+  bool bind_cwd = false;  // register: the caller's working directory, bound and entered
   double timeout = 10;  // stop: seconds before SIGKILL
 };
 int app(const AppOptions& o);

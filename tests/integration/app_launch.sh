@@ -93,6 +93,16 @@ expect_fail 125 "app 'swap': image .*(not trusted|untrusted)" "$T/bin/swap" -c t
 [ "$("$T/bin/entry")" = "entry default" ] || fail "target /: $("$T/bin/entry")"
 [ "$("$T/bin/entry" a b)" = "entry a b" ] || fail "target / with arguments: $("$T/bin/entry" a b)"
 
+# --bind-cwd: the caller's directory, at the same path, is where the app starts and writes.
+register_sh cwd --bind-cwd
+mkdir -p work/sub
+echo from-host >work/sub/in
+out=$(cd work/sub && "$T/bin/cwd" -c 'pwd; cat in; echo from-app > out')
+[ "$out" = "$(printf '%s\nfrom-host' "$T/work/sub")" ] || fail "--bind-cwd: $out"
+[ "$(cat work/sub/out)" = from-app ] || fail "--bind-cwd: the app's write is not in the caller's directory"
+expect_fail 2 "--bind-cwd and --resume" "$BALE" app register --app "$T/bin/both" \
+  --image "$T/delta.bale" --bind-cwd --resume
+
 # Parallel calls never collide.
 for i in 1 2 3 4 5 6; do "$T/bin/sh1" -c "echo $i > /tmp/mine; sleep 0.3; cat /tmp/mine" >"par.$i" & done
 wait
