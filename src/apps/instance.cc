@@ -53,8 +53,12 @@ UniqueFd instance_lock(const std::string& record, int how) {
 // byte once the container stands, else the error's text.
 [[noreturn]] void keeper(const AppConfig& c, const std::string& record, store::Store& st,
                          const trust::TrustPaths& paths, int ready_fd) {
+  // Nothing of the caller's stays open in a process that outlives it: a pipe it was given
+  // would never see its end.
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3; fd++) dup2(null, fd);
+  if (ready_fd > 3) close_range(3, static_cast<unsigned>(ready_fd) - 1, 0);
+  close_range(static_cast<unsigned>(ready_fd) + 1, ~0U, 0);
   try {
     const bool rootless = !invoked_as_root();
     if (rootless) runtime::enter_user_namespace();

@@ -11,13 +11,23 @@ make_layer_images
 register_sh rs --resume
 at_exit "for p in \$(\"$BALE\" app ps --format json | python3 -c 'import json,sys; print(*[i[\"pid\"] for i in json.load(sys.stdin)])'); do kill -9 \$p; done"
 
-"$T/bin/rs" -c 'echo one > /tmp/state' || fail "first resumed call failed"
+# The first call has fds 3 and 4 of its caller's: the keeper it starts must not keep them.
+"$T/bin/rs" -c 'echo one > /tmp/state' 3>fd3.txt 4</dev/null || fail "first resumed call failed"
 [ "$("$T/bin/rs" -c 'cat /tmp/state /etc/layer')" = "$(printf 'one\ndelta')" ] ||
   fail "the second call did not see the first call's write (or the layers)"
 "$BALE" app ps --format json >ps.json
 [ "$(json_get ps.json 'len(j)')" = 1 ] || fail "app ps: $(cat ps.json)"
 [ "$(json_get ps.json 'j[0]["app"]')" = rs ] || fail "app ps: $(cat ps.json)"
 keeper=$(json_get ps.json 'j[0]["pid"]')
+# Its fds: /dev/null as 0-2, and the store's in-use locks of its images (store gc leaves an
+# instance's trees alone), nothing else.
+for fd in /proc/"$keeper"/fd/*; do
+  to=$(readlink "$fd")
+  case "${fd##*/}:$to" in
+    [012]:/dev/null | *:"$BALE_STORE"/locks/*.lock) ;;
+    *) fail "the keeper holds fd ${fd##*/} -> $to" ;;
+  esac
+done
 # A call is in the instance's mount namespace, not the host's, and is not the keeper.
 ns=$("$T/bin/rs" -c 'readlink /proc/self/ns/mnt; echo $$')
 [ "$(echo "$ns" | head -1)" = "$(readlink "/proc/$keeper/ns/mnt")" ] || fail "a call did not join the instance"
