@@ -118,6 +118,12 @@ int parse_do(int argc, char** argv, int sub) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Started through an app's link: every argument is the app's, none is bale's.
+  if (argc > 0) {
+    std::string self = argv[0];
+    self = self.substr(self.rfind('/') + 1);
+    if (cmd::is_app_name(self)) cmd::app_launch(self, std::vector<std::string>(argv + 1, argv + argc));
+  }
   // A bare `bale` in a project lists its commands; elsewhere it says how to use bale.
   if (argc == 1) {
     if (cmd::project_root_here()) return cmd::project({});

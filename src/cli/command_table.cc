@@ -332,6 +332,47 @@ void add_do(CLI::App& app, Parsed& p) {
   c->add_option("--only", o->only, "supervise commands: run only this child (repeatable)")->allow_extra_args(false);
   c->add_option("--exclude", o->exclude, "supervise commands: leave this child out (repeatable)")->allow_extra_args(false);
   c->callback([&p, o] { p.action = [o] { return cmd::project(*o); }; });
+
+void add_app(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::AppOptions>(p);
+  auto* a = app.add_subcommand("app", "host commands that run inside an image (docs/apps.md)");
+  a->require_subcommand(1);
+  auto* r = a->add_subcommand("register", "make PATH a command that runs inside an image");
+  r->add_option("--app", o->app, "the host path to create (a symlink to bale)")->required();
+  r->add_option("--image", o->image, "the image it runs in: path, store name or image id")->required();
+  r->add_option("--target", o->target, "the program inside (default: the --app path; / for the image's entrypoint)");
+  r->add_option("--base", o->base, "an image under the layers");
+  r->add_option("--layer", o->layers, "an image between base and image, bottom first (repeatable)");
+  r->add_option("--include-path", o->include_paths, "a host path bound read-only at the same path (repeatable)");
+  r->add_option("--env", o->env, "K=V; %VAR in V is the caller's VAR at launch (repeatable)");
+  r->add_option("--bind", o->binds, "HOST:CONTAINER[:ro] (repeatable)");
+  r->add_option("--workdir", o->workdir, "working directory (default: the image's)");
+  r->add_option("--user", o->user, "USER[:GROUP] (default: the image's)");
+  r->add_flag("--bind-cwd", o->bind_cwd, "bind the caller's working directory at the same path and start there");
+  r->add_flag("--resume", o->resume, "one long-lived instance that every call joins (writes persist until app stop)");
+  r->add_flag("--force", o->force, "register an existing app of bale's again");
+  r->callback([o] { o->action = "register"; });
+  auto* l = a->add_subcommand("list", "list the registered apps");
+  l->add_option("--format", o->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  l->callback([o] { o->action = "list"; });
+  auto* s = a->add_subcommand("show", "print an app's settings, drop-ins merged");
+  s->add_option("NAME", o->name, "the app's name (its path's last component)")->required();
+  s->callback([o] { o->action = "show"; });
+  auto* rm = a->add_subcommand("remove", "remove an app's link and file (only bale's own)");
+  rm->add_option("--app", o->app, "the app's host path");
+  rm->add_option("--image", o->image, "remove every app of this image instead");
+  rm->callback([o] { o->action = "remove"; });
+  auto* ps = a->add_subcommand("ps", "list the running instances of resumed apps");
+  ps->add_option("--format", o->format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  ps->callback([o] { o->action = "ps"; });
+  auto* st = a->add_subcommand("stop", "stop a resumed app's instance: SIGTERM, then SIGKILL");
+  st->add_option("NAME", o->name, "the app's name")->required();
+  st->add_option("--instance", o->instance, "the instance name its calls gave in BALE_APP_INSTANCE");
+  st->add_option("-t,--time", o->timeout, "seconds to wait before SIGKILL (default 10)");
+  st->callback([o] { o->action = "stop"; });
+  a->callback([&p, o] { p.action = [o] { return cmd::app(*o); }; });
 }
 
 void add_debug_parse(CLI::App& app, Parsed& p) {
@@ -369,6 +410,7 @@ const CommandEntry kCommandTable[] = {
     {"bootstrap", add_bootstrap},
     {"doctor", add_doctor},
     {"do", add_do},
+    {"app", add_app},
     {"debug-parse", add_debug_parse},
     {nullptr, nullptr},
 };

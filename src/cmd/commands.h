@@ -179,6 +179,24 @@ struct TrustRegistryOptions {
 };
 int trust_registry(const TrustRegistryOptions& o);
 
+// `bale app ...`: host commands that run inside an image (docs/apps.md).
+struct AppOptions {
+  std::string action;  // register, list, show, remove, ps, stop
+  std::string app, image, target, base, workdir, user, name;
+  std::string instance;  // stop: the instance name ($BALE_APP_INSTANCE of its calls)
+  std::vector<std::string> layers, include_paths, env, binds;
+  std::string format = "table";  // list: table or json
+  bool force = false;
+  bool resume = false;  // register: one long-lived instance that the calls join
+  bool bind_cwd = false;  // register: the caller's working directory, bound and entered
+  double timeout = 10;  // stop: seconds before SIGKILL
+};
+int app(const AppOptions& o);
+// bale started through an app link: argv[0] named `name`; `args` reach the app verbatim.
+[[noreturn]] void app_launch(const std::string& name, const std::vector<std::string>& args);
+// Whether `name` (argv[0]'s last component) is an app's rather than bale's own.
+bool is_app_name(const std::string& name);
+
 struct DebugParseOptions {
   std::string file;  // the Dockerfile
 };

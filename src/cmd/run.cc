@@ -65,7 +65,7 @@ json image_config(const RunOptions& o, const store::ReadyImage& img) {
 runtime::ContainerSpec make_spec(const RunOptions& o, const json& c, const store::ReadyImage& img,
                                  const store::Store& st) {
   runtime::ContainerSpec s;
-  s.lower = img.rootfs;
+  s.lowers = {img.rootfs};
   s.stage = st.stage_dir();
   s.read_only = o.read_only;
   s.env = strings(c.value("Env", json::array()));

@@ -82,7 +82,7 @@ void build_root(const ContainerSpec& spec, const std::string& root) {
     if (mkdir(path.c_str(), mode) < 0 || chmod(path.c_str(), mode) < 0) throw_sys("mkdir", path);
   }
   mount_fs("overlay", root, "overlay", 0,
-           overlay_options({spec.lower}, spec.stage + "/u", spec.stage + "/w"));
+           overlay_options(spec.lowers, spec.stage + "/u", spec.stage + "/w"));
   UniqueFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_sys("open", root);
   int r = root_fd.get();
@@ -115,6 +115,18 @@ void enter_and_exec(const ContainerSpec& spec) {
   build_root(spec, root);
   pivot_into(root);
   exec_target(prepare_exec(spec), spec.keep_fds);
+}
+
+void enter_and_hold(const ContainerSpec& spec, int ready_fd, int lock_fd) {
+  std::string root = spec.stage + "/r";
+  build_root(spec, root);
+  pivot_into(root);
+  if (chdir("/") < 0) throw_sys("chdir", "/");
+  char ready = 1;
+  if (write(ready_fd, &ready, 1) != 1) throw_sys("write", "the ready pipe");
+  close(ready_fd);
+  if (lock_fd >= 0) close(lock_fd);
+  for (;;) pause();  // SIGTERM's default action ends it, and the mounts with it
 }
 
 }  // namespace bale::runtime

@@ -22,7 +22,9 @@ struct TmpfsMount {
 };
 
 struct ContainerSpec {
-  std::string lower;      // the unpacked root filesystem (read-only lower layer)
+  // The unpacked root filesystems, bottom first: overlay lowers, so a stack of images (an app's
+  // base, layers and image) costs no copy. `bale run` has one.
+  std::vector<std::string> lowers;
   std::string stage;      // an existing empty directory to mount the staging tmpfs on
   bool read_only = false;
   std::vector<BindMount> binds;
@@ -38,5 +40,12 @@ struct ContainerSpec {
 // Sets everything up and execs; returns only by throwing bale::Error (126 / 127 when the target
 // cannot be executed or found; the caller maps the rest to 125 with Error::before_target).
 [[noreturn]] void enter_and_exec(const ContainerSpec& spec);
+
+// As enter_and_exec up to the execve; then, instead of it, the calling process stays in the
+// container as the keeper of its mounts: once the root is in place it writes one byte to
+// `ready_fd` and closes it and `lock_fd` (a lock that holds joiners off until then; -1 for
+// none), and waits for a signal to end it. Later commands join it (runtime/join.h): a resumed
+// host app's instance. Throws bale::Error before the byte is sent.
+[[noreturn]] void enter_and_hold(const ContainerSpec& spec, int ready_fd, int lock_fd);
 
 }  // namespace bale::runtime

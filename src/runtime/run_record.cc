@@ -244,6 +244,8 @@ UniqueFd open_recorded_process(const RunRecord& r) {
   return fd;
 }
 
+std::vector<RunRecord> recorded_containers() { return scan(); }
+
 std::vector<RunRecord> live_containers() {
   std::vector<RunRecord> out = scan();
   std::set<pid_t> recorded;

@@ -49,6 +49,10 @@ std::optional<std::vector<std::string>> proc_strings(pid_t pid, const char* file
 // pidfd_open fails otherwise.
 UniqueFd open_recorded_process(const RunRecord& r);
 
+// The live containers that have a record (named ones), without the walk over /proc that finds
+// the others: what a lookup by name needs. Stale records are removed on the way.
+std::vector<RunRecord> recorded_containers();
+
 // The live containers, oldest first; stale records are removed on the way.
 std::vector<RunRecord> live_containers();
 
