@@ -332,6 +332,7 @@ void add_do(CLI::App& app, Parsed& p) {
   c->add_option("--only", o->only, "supervise commands: run only this child (repeatable)")->allow_extra_args(false);
   c->add_option("--exclude", o->exclude, "supervise commands: leave this child out (repeatable)")->allow_extra_args(false);
   c->callback([&p, o] { p.action = [o] { return cmd::project(*o); }; });
+}
 
 void add_app(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::AppOptions>(p);

@@ -87,7 +87,7 @@ class Runner {
     project::Invocation inv = inv_;
     inv.args = args;
     runtime::ContainerSpec s = project::command_spec(p_, p_.containers.at(cmd.container), cmd, c, st_, inv);
-    s.lower = img.rootfs;
+    s.lowers = {img.rootfs};
     s.rootless = rootless_;
     return s;
   }
