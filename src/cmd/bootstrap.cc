@@ -210,7 +210,7 @@ int bootstrap(const BootstrapOptions& o) {
   // debootstrap mounts /proc and /sys in the tree: in a namespace of our own they can never
   // outlive us, even if it fails half-way.
   runtime::enter_private_mount_namespace();
-  TempDir work(st.root() + "/tmp", "bootstrap.");
+  store::Scratch work(st, "bootstrap.");
   std::string tree = work.path() + "/rootfs";
   std::vector<std::string> args{"--variant=" + o.variant, suite, tree, o.mirror};
   if (o.variant == "-") args.erase(args.begin());

@@ -97,9 +97,9 @@ int build(const BuildOptions& o) {
   const builder::StageState& result = builder.build();
 
   std::string output = o.output;
-  std::optional<TempDir> tmp;
+  std::optional<store::Scratch> tmp;
   if (output.empty()) {
-    tmp.emplace(st.root() + "/tmp", "build.");
+    tmp.emplace(st, "build.");
     output = tmp->path() + "/image.bale";
   }
   builder::SquashOutcome squashed = builder::write_stage_image(cache, result, key, output, o.no_cache);

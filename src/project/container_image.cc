@@ -107,7 +107,7 @@ std::string build(const Project& p, const Container& c, store::Store& st) {
     digest = rec->digest;
   } else {
     auto key = trust::load_signing_key(trust::TrustPaths::defaults());
-    TempDir tmp(st.root() + "/tmp", "project.");
+    store::Scratch tmp(st, "project.");
     std::string out = tmp.path() + "/image.bale";
     builder::write_stage_image(cache, result, key, out, false);
     digest = image::read_image_info(out).digest();

@@ -196,7 +196,7 @@ void place_in_store(const std::string& from, const std::string& blob) {
 }
 
 std::string build_layered(const std::vector<std::string>& layers, const std::string& config_bytes,
-                          const store::Store& s, const Reference& ref, const PullOptions& o,
+                          const store::Scratch& scratch, const Reference& ref, const PullOptions& o,
                           const trust::TrustPaths& paths) {
   std::string where = fmt::format("{} config", quote(ref.str()));
   nlohmann::json config = image::sanitize_config(image::parse_config(config_bytes, where), where);
@@ -209,7 +209,7 @@ std::string build_layered(const std::vector<std::string>& layers, const std::str
   }
   std::fprintf(stderr, "applying %zu layers\n", layers.size());
   auto key = trust::load_signing_key(paths, o.key);
-  std::string tmp = fmt::format("{}/tmp/pull-{}.bale", s.root(), getpid());
+  std::string tmp = scratch.path() + "/image.bale";
   image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
   return tmp;
 }
@@ -247,15 +247,11 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
     place_in_store(layers[0], result.image_path);
   } else {
     if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
-    std::string tmp = build_layered(layers, config, s, ref, o, paths);
-    try {
-      result.origin.image_digest = image::read_image_info(tmp).digest();
-      result.image_path = s.blob_path(result.origin.image_digest);
-      if (rename(tmp.c_str(), result.image_path.c_str()) < 0) throw_sys("rename", result.image_path);
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
+    store::Scratch scratch(s, "pull.");  // removed with what is left in it
+    std::string tmp = build_layered(layers, config, scratch, ref, o, paths);
+    result.origin.image_digest = image::read_image_info(tmp).digest();
+    result.image_path = s.blob_path(result.origin.image_digest);
+    if (rename(tmp.c_str(), result.image_path.c_str()) < 0) throw_sys("rename", result.image_path);
   }
   if (result.origin.platform.empty()) {
     nlohmann::json j = nlohmann::json::parse(config, nullptr, false);

@@ -142,7 +142,39 @@ void check_owner(const std::string& root) {
         .with_hint(fmt::format("chmod go-w {}", root));
 }
 
+bool is_hex_digest(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The lock of a Scratch nobody holds any more (its owner died), taken; empty while one lives.
+UniqueFd lock_unused_scratch(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd || flock(fd.get(), LOCK_EX | LOCK_NB) < 0) return {};
+  return fd;
+}
+
 }  // namespace
+
+Scratch::Scratch(const Store& s, const std::string& prefix) {
+  // Made under a dot name, which gc never looks at, locked, and only then given its name.
+  std::string tmpl = s.root() + "/tmp/.new-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw_sys("mkdtemp", tmpl);
+  lock_ = UniqueFd(::open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  path_ = s.root() + "/tmp/" + prefix + tmpl.substr(tmpl.size() - 6);
+  if (!lock_ || flock(lock_.get(), LOCK_SH) < 0 ||
+      ::renameat2(AT_FDCWD, tmpl.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) < 0) {
+    int err = errno;
+    ::rmdir(tmpl.c_str());
+    throw sys_error("make a scratch directory in", s.root() + "/tmp", err);
+  }
+}
+
+Scratch::~Scratch() {
+  try {
+    remove_tree(path_);
+  } catch (...) {
+  }
+}
 
 Store::Store(std::string root) : root_(std::move(root)) {
   // mnt/ is made last: when it exists, so does the rest (one stat on every start).
@@ -283,8 +315,9 @@ std::vector<std::string> Store::gc() const {
   }
   locked.clear();  // a tree's lock also guards its leftovers in tmp/, next
   for (const auto& name : dir_names(root_ + "/tmp")) {
-    UniqueFd held = lock(name.substr(0, name.find('.')), false);
-    if (held) remove_tree(root_ + "/tmp/" + name);  // an interrupted unpack
+    std::string prefix = name.substr(0, name.find('.'));
+    UniqueFd held = is_hex_digest(prefix) ? lock(prefix, false) : lock_unused_scratch(root_ + "/tmp/" + name);
+    if (held) remove_tree(root_ + "/tmp/" + name);  // an interrupted unpack, build, pull, ...
   }
   for (const auto& name : dir_names(root_ + "/verified")) {
     // A record whose image is no longer unpacked is stale: the next run verifies afresh.

@@ -4,6 +4,7 @@
 //
 //   images/<hex>/rootfs   an unpacked root filesystem (complete, or absent)
 //   tmp/<hex>.<random>/   an unpack in progress (removed on failure; gc removes leftovers)
+//   tmp/<what>.<random>/  a Scratch: a build's, pull's or bootstrap's work, locked while in use
 //   locks/<hex>.lock      serializes first runs of one image
 //   verified/<dev>-<ino>  "this file, with this size and ctime, was verified: digest, signer"
 //   blobs/<hex>.bale      images fetched from URLs
@@ -65,6 +66,22 @@ class Store {
   UniqueFd lock(const std::string& hex, bool wait, bool shared = false) const;
 
   std::string root_;
+};
+
+// A directory of its own under the store's tmp/, where a build, a pull or a bootstrap writes
+// its image before naming it. Its owner holds a lock on it from before it has its name until it
+// is removed, so `gc` leaves it alone while the owner lives and removes what a killed owner left.
+class Scratch {
+ public:
+  Scratch(const Store& s, const std::string& prefix);  // prefix: "build.", "pull.", ...
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  UniqueFd lock_;
 };
 
 // The digests (sha256:...) whose unpacked trees are lower layers of a mounted overlay in any
