@@ -31,6 +31,17 @@ using nlohmann::json;
 
 namespace {
 
+// A file of /proc/PID; nothing once the process is gone, also when it exits between the open
+// and the read (ESRCH): a walk over processes must never fail on one that just ended.
+std::optional<std::string> read_proc(pid_t pid, const char* file, size_t limit) {
+  try {
+    return read_file_if_exists(fmt::format("/proc/{}/{}", pid, file), limit);
+  } catch (const Error& e) {
+    if (e.err() == ESRCH || e.err() == ENOENT) return std::nullopt;
+    throw;
+  }
+}
+
 std::string record_path(pid_t pid) { return fmt::format("{}/{}.json", run_record_dir(), pid); }
 
 json to_json(const RunRecord& r) {
@@ -117,7 +128,7 @@ std::string run_record_dir() {
 
 std::optional<unsigned long long> process_start_ticks(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  auto stat = read_file_if_exists(fmt::format("/proc/{}/stat", pid), 4096);
+  auto stat = read_proc(pid, "stat", 4096);
   if (!stat) return std::nullopt;
   // "PID (comm) S ...": comm may hold spaces and parentheses; the fields follow the last ')'.
   auto close = stat->rfind(')');
@@ -196,7 +207,7 @@ std::string container_digest(const std::string& line) {
 
 // The root mount's line of a process's mountinfo ("/" as the mount point).
 std::string root_mount_line(pid_t pid) {
-  auto text = read_file_if_exists(fmt::format("/proc/{}/mountinfo", pid), 1 << 20);
+  auto text = read_proc(pid, "mountinfo", 1 << 20);
   if (!text) return "";
   for (size_t at = 0; at < text->size();) {
     size_t end = text->find('\n', at);
@@ -225,7 +236,7 @@ long long started_at(unsigned long long ticks) {
 }  // namespace
 
 std::optional<std::vector<std::string>> proc_strings(pid_t pid, const char* file) {
-  auto text = read_file_if_exists(fmt::format("/proc/{}/{}", pid, file), 1 << 20);
+  auto text = read_proc(pid, file, 1 << 20);
   if (!text) return std::nullopt;
   std::vector<std::string> out;
   for (size_t at = 0; at < text->size();) {
