@@ -19,30 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> strings(const json& j) {
-  std::vector<std::string> out;
-  if (j.is_array())
-    for (const auto& e : j)
-      if (e.is_string()) out.push_back(e);
-  return out;
-}
-
-// The top image's "config" object (empty for an unsigned image), its fields checked.
-json image_config(const store::ReadyImage& img, const std::string& ref) {
-  if (img.config.empty()) return json::object();
-  json config = image::parse_config(img.config, quote(ref));
-  image::check_config_fields(config, quote(ref));
-  json c = config.value("config", json::object());
-  return c.is_null() ? json::object() : c;
-}
-
-void set_env(std::vector<std::string>& env, const std::string& kv) {
-  std::string key = kv.substr(0, kv.find('=') + 1);
-  for (auto& e : env)
-    if (e.starts_with(key)) return void(e = kv);
-  env.push_back(kv);
-}
-
 bool name_char(char c, bool first) {
   return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
 }
@@ -55,8 +31,8 @@ std::vector<std::string> app_argv(const AppConfig& c, const json& cfg,
     return argv;
   }
   // "/": the image's own entrypoint; the caller's arguments replace its cmd, as for `bale run`.
-  std::vector<std::string> argv = strings(cfg.value("Entrypoint", json::array()));
-  std::vector<std::string> cmd = args.empty() ? strings(cfg.value("Cmd", json::array())) : args;
+  std::vector<std::string> argv = image::string_list(cfg.value("Entrypoint", json::array()));
+  std::vector<std::string> cmd = args.empty() ? image::string_list(cfg.value("Cmd", json::array())) : args;
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   if (argv.empty())
     throw Error(fmt::format("app '{}': target / but image {} has no entrypoint or cmd", c.name,
@@ -81,23 +57,6 @@ std::optional<std::string> expand_caller_vars(const std::string& value) {
     i = j - 1;
   }
   return out;
-}
-
-runtime::BindMount parse_bind(const std::string& v, const std::string& where) {
-  auto a = v.find(':');
-  if (a == std::string::npos || a == 0 || v[0] != '/')
-    throw Error(fmt::format("{} {}: expected HOST:CONTAINER[:ro], both absolute", where, quote(v)), 0, kExitUsage);
-  runtime::BindMount b{v.substr(0, a), v.substr(a + 1), false};
-  if (auto c = b.container.find(':'); c != std::string::npos) {
-    std::string mode = b.container.substr(c + 1);
-    b.container.resize(c);
-    if (mode != "ro" && mode != "rw")
-      throw Error(fmt::format("{} {}: unknown mode {} (ro or rw)", where, quote(v), quote(mode)), 0, kExitUsage);
-    b.read_only = mode == "ro";
-  }
-  if (b.container.empty() || b.container[0] != '/')
-    throw Error(fmt::format("{} {}: the container path must be absolute", where, quote(v)), 0, kExitUsage);
-  return b;
 }
 
 std::vector<store::ReadyImage> acquire_app_images(const AppConfig& c, store::Store& st,
@@ -132,13 +91,13 @@ std::string caller_cwd(const AppConfig& c) {
 // What a call sets besides the mounts: argv, env, workdir and user, from the top image's config.
 void set_call(runtime::ContainerSpec& s, const AppConfig& c, const std::vector<std::string>& args,
               const store::ReadyImage& top) {
-  json cfg = image_config(top, c.image);
-  s.env = strings(cfg.value("Env", json::array()));
+  json cfg = image::run_config(top.config, quote(c.image));
+  s.env = image::string_list(cfg.value("Env", json::array()));
   for (const std::string& e : c.env) {
     size_t eq = e.find('=');
     if (eq == std::string::npos || eq == 0)
       throw Error(fmt::format("app '{}': env {} is not K=V ({})", c.name, quote(e), quote(c.source)));
-    if (auto v = expand_caller_vars(e.substr(eq + 1))) set_env(s.env, e.substr(0, eq + 1) + *v);
+    if (auto v = expand_caller_vars(e.substr(eq + 1))) image::set_env(s.env, e.substr(0, eq + 1) + *v);
   }
   s.argv = app_argv(c, cfg, args);
   std::string workdir = c.workdir.empty() ? cfg.value("WorkingDir", std::string()) : c.workdir;
@@ -165,7 +124,7 @@ Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, sto
   s.stage = st.stage_dir();
   set_call(s, c, args, l.images.back());
   for (const std::string& p : c.include_paths) s.binds.push_back({p, p, true});
-  for (const std::string& b : c.binds) s.binds.push_back(parse_bind(b, "bind"));
+  for (const std::string& b : c.binds) s.binds.push_back(runtime::parse_bind(b, "bind", true));
   if (c.bind_cwd) s.binds.push_back({s.workdir, s.workdir, false});
   return l;
 }

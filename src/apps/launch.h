@@ -36,7 +36,4 @@ Launch plan_joined_call(const AppConfig& c, const std::vector<std::string>& args
 // is only %NAME, with NAME unset, is nullopt: the variable is then left out.
 std::optional<std::string> expand_caller_vars(const std::string& value);
 
-// "HOST:CONTAINER[:ro|rw]" as --bind takes it; `where` names it in errors.
-runtime::BindMount parse_bind(const std::string& v, const std::string& where);
-
 }  // namespace bale::apps

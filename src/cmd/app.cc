@@ -16,6 +16,7 @@
 #include "base/fs.h"
 #include "cmd/commands.h"
 #include "cmd/rootless.h"
+#include "runtime/container.h"
 #include "trust/keystore.h"
 
 namespace bale::cmd {
@@ -63,7 +64,7 @@ apps::AppConfig config_from(const AppOptions& o) {
   for (const auto& e : o.env)
     if (e.find('=') == std::string::npos || e[0] == '=')
       throw Error(fmt::format("--env {}: expected K=V", quote(e)), 0, kExitUsage);
-  for (const auto& b : o.binds) apps::parse_bind(b, "--bind");
+  for (const auto& b : o.binds) runtime::parse_bind(b, "--bind", true);
   for (const auto& p : o.include_paths) {
     std::string abs = p.empty() || p[0] != '/' ? "" : clean_path(p);
     struct stat st;

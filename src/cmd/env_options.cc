@@ -10,27 +10,18 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "image/config.h"
 
 namespace bale::cmd {
-
-void set_env(std::vector<std::string>& env, const std::string& kv) {
-  std::string key = kv.substr(0, kv.find('='));
-  for (auto& e : env)
-    if (e.substr(0, e.find('=')) == key) {
-      e = kv;
-      return;
-    }
-  env.push_back(kv);
-}
 
 // "K=V" as is; "K" takes the caller's value, and is left out when the caller has none.
 void add_env_arg(std::vector<std::string>& env, const std::string& arg, const std::string& where) {
   if (arg.empty() || arg[0] == '=') throw Error(fmt::format("{}: bad variable {}", where, quote(arg)), 0, 2);
-  if (arg.find('=') != std::string::npos) return set_env(env, arg);
+  if (arg.find('=') != std::string::npos) return image::set_env(env, arg);
   if (const char* v = std::getenv(arg.c_str())) {
     std::string kv = arg;
     kv.append("=").append(v);
-    set_env(env, kv);
+    image::set_env(env, kv);
   }
 }
 

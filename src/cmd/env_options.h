@@ -7,8 +7,6 @@
 
 namespace bale::cmd {
 
-// Sets K=V in `env`, replacing an earlier K.
-void set_env(std::vector<std::string>& env, const std::string& kv);
 // "K=V" as is; "K" takes the caller's value, and is left out when the caller has none. `where`
 // names the argument in errors ("-e", "FILE line N").
 void add_env_arg(std::vector<std::string>& env, const std::string& arg, const std::string& where);

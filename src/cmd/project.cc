@@ -80,10 +80,7 @@ class Runner {
     if (it == images_.end())
       it = images_.emplace(cmd.container, store::acquire(refs_.at(cmd.container), st_, paths_, {})).first;
     const store::ReadyImage& img = it->second;
-    json config = img.config.empty() ? json::object() : image::parse_config(img.config, quote(img.path));
-    image::check_config_fields(config, quote(img.path));
-    json c = config.value("config", json::object());
-    if (c.is_null()) c = json::object();
+    json c = image::run_config(img.config, quote(img.path));
     project::Invocation inv = inv_;
     inv.args = args;
     runtime::ContainerSpec s = project::command_spec(p_, p_.containers.at(cmd.container), cmd, c, st_, inv);

@@ -28,53 +28,19 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> strings(const json& j) {
-  std::vector<std::string> out;
-  if (j.is_array())
-    for (const auto& e : j)
-      if (e.is_string()) out.push_back(e);
-  return out;
-}
-
-runtime::BindMount parse_volume(const std::string& v) {
-  auto a = v.find(':');
-  if (a == std::string::npos || a == 0)
-    throw Error(fmt::format("-v {}: expected HOST:CONTAINER[:ro]", quote(v)), 0, 2);
-  runtime::BindMount b{v.substr(0, a), v.substr(a + 1), false};
-  auto c = b.container.find(':');
-  if (c != std::string::npos) {
-    std::string mode = b.container.substr(c + 1);
-    b.container.resize(c);
-    if (mode != "ro" && mode != "rw")
-      throw Error(fmt::format("-v {}: unknown mode {} (ro or rw)", quote(v), quote(mode)), 0, 2);
-    b.read_only = mode == "ro";
-  }
-  if (b.container.empty() || b.container[0] != '/')
-    throw Error(fmt::format("-v {}: the container path must be absolute", quote(v)), 0, 2);
-  return b;
-}
-
-// The image config's "config" object (empty for an unsigned image), its fields checked.
-json image_config(const RunOptions& o, const store::ReadyImage& img) {
-  json config = img.config.empty() ? json::object() : image::parse_config(img.config, quote(o.image));
-  image::check_config_fields(config, quote(o.image));  // a signed config is still input
-  json c = config.value("config", json::object());
-  return c.is_null() ? json::object() : c;
-}
-
 runtime::ContainerSpec make_spec(const RunOptions& o, const json& c, const store::ReadyImage& img,
                                  const store::Store& st) {
   runtime::ContainerSpec s;
   s.lowers = {img.rootfs};
   s.stage = st.stage_dir();
   s.read_only = o.read_only;
-  s.env = strings(c.value("Env", json::array()));
+  s.env = image::string_list(c.value("Env", json::array()));
   add_terminal_env(s.env);
   for (const auto& f : o.env_files) add_env_file(s.env, f);
   for (const auto& e : o.env) add_env_arg(s.env, e, "-e");
   // As docker: --entrypoint replaces the image's and drops its Cmd; arguments replace Cmd.
-  std::vector<std::string> entry = strings(c.value("Entrypoint", json::array()));
-  std::vector<std::string> cmd = strings(c.value("Cmd", json::array()));
+  std::vector<std::string> entry = image::string_list(c.value("Entrypoint", json::array()));
+  std::vector<std::string> cmd = image::string_list(c.value("Cmd", json::array()));
   if (o.entrypoint) {
     entry = o.entrypoint->empty() ? std::vector<std::string>{} : std::vector{*o.entrypoint};
     cmd.clear();
@@ -85,7 +51,7 @@ runtime::ContainerSpec make_spec(const RunOptions& o, const json& c, const store
   std::string workdir = o.workdir.value_or(c.value("WorkingDir", std::string()));
   s.workdir = workdir.empty() ? std::string("/") : workdir;
   s.user = o.user.value_or(c.value("User", std::string()));
-  for (const auto& v : o.volumes) s.binds.push_back(parse_volume(v));
+  for (const auto& v : o.volumes) s.binds.push_back(runtime::parse_bind(v, "-v", false));
   for (const auto& t : o.tmpfs) {
     auto colon = t.find(':');
     s.tmpfs.push_back({t.substr(0, colon), colon == std::string::npos ? "" : t.substr(colon + 1)});
@@ -150,7 +116,7 @@ int run(const RunOptions& o) {
       img = store::acquire(pull_for_use(o.image, st, paths, o.insecure, o.signer), st, paths,
                            {o.signer, o.insecure});
     }
-    json c = image_config(o, img);
+    json c = image::run_config(img.config, quote(o.image));
     runtime::ContainerSpec spec = make_spec(o, c, img, st);
     spec.rootless = rootless;
     record(o, c, img, spec);

@@ -132,6 +132,29 @@ std::string single_diff_id(const json& config, std::string_view where) {
   return id;
 }
 
+json run_config(std::string_view config_text, std::string_view where) {
+  if (config_text.empty()) return json::object();
+  json config = parse_config(config_text, where);
+  check_config_fields(config, where);  // a signed config is still input
+  json c = config.value("config", json::object());
+  return c.is_null() ? json::object() : c;
+}
+
+std::vector<std::string> string_list(const json& j) {
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& e : j)
+      if (e.is_string()) out.push_back(e);
+  return out;
+}
+
+void set_env(std::vector<std::string>& env, const std::string& kv) {
+  std::string_view key = std::string_view(kv).substr(0, kv.find('='));
+  for (auto& e : env)
+    if (std::string_view(e).substr(0, e.find('=')) == key) return void(e = kv);
+  env.push_back(kv);
+}
+
 json sanitize_config(const json& in, std::string_view where) {
   static const char* top[] = {"architecture", "os", "os.version", "os.features", "variant",
                               "author", "created", "config"};

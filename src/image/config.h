@@ -36,6 +36,14 @@ inline bool is_signal(const std::string& s) { return signal_number(s).has_value(
 // (Env, Cmd, Entrypoint: arrays of strings; User, WorkingDir, StopSignal: strings; ...).
 void check_config_fields(const nlohmann::json& config, std::string_view where);
 nlohmann::json sanitize_config(const nlohmann::json& in, std::string_view where);
+// What starting an image reads: its config's "config" object (Env, Cmd, Entrypoint, User, ...),
+// the fields checked as check_config_fields does; {} for an image without a config (unsigned)
+// or with a null one. `where` names the image in errors.
+nlohmann::json run_config(std::string_view config_text, std::string_view where);
+// The strings of a JSON array (Env, Cmd, Entrypoint); anything else gives none.
+std::vector<std::string> string_list(const nlohmann::json& j);
+// Sets K=V in an Env list, replacing an earlier K.
+void set_env(std::vector<std::string>& env, const std::string& kv);
 // The one rootfs.diff_ids entry ("sha256:<64 hex>"); throws bale::Error if there is not one.
 std::string single_diff_id(const nlohmann::json& config, std::string_view where);
 void apply_edits(nlohmann::json& config, const ConfigEdits& edits);

@@ -20,6 +20,24 @@
 
 namespace bale::runtime {
 
+BindMount parse_bind(const std::string& spec, const std::string& where, bool host_absolute) {
+  auto bad = [&](const std::string& what) {
+    return Error(fmt::format("{} {}: {}", where, quote(spec), what), 0, kExitUsage);
+  };
+  auto a = spec.find(':');
+  if (a == std::string::npos || a == 0) throw bad("expected HOST:CONTAINER[:ro|rw]");
+  if (host_absolute && spec[0] != '/') throw bad("the host path must be absolute");
+  BindMount b{spec.substr(0, a), spec.substr(a + 1), false};
+  if (auto c = b.container.find(':'); c != std::string::npos) {
+    std::string mode = b.container.substr(c + 1);
+    b.container.resize(c);
+    if (mode != "ro" && mode != "rw") throw bad(fmt::format("unknown mode {} (ro or rw)", quote(mode)));
+    b.read_only = mode == "ro";
+  }
+  if (b.container.empty() || b.container[0] != '/') throw bad("the container path must be absolute");
+  return b;
+}
+
 namespace {
 
 // The host's resolv.conf, hosts and hostname, copied into the container's writable layer

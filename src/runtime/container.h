@@ -16,6 +16,11 @@ struct BindMount {
   bool read_only = false;
 };
 
+// "HOST:CONTAINER[:ro|rw]" as -v and an app's --bind take it; `where` ("-v", "bind") names it
+// in errors (usage errors, exit 2). The container path must be absolute, and so must the host's
+// when `host_absolute` (a saved setting must not depend on a later working directory).
+BindMount parse_bind(const std::string& spec, const std::string& where, bool host_absolute);
+
 struct TmpfsMount {
   std::string container;
   std::string options;  // e.g. "size=64m"

@@ -67,16 +67,5 @@ TEST(CallerVars, ExpandedFromTheEnvironment) {
   EXPECT_EQ(expand_caller_vars("%1x"), "%1x");
 }
 
-TEST(ParseBind, Modes) {
-  auto b = parse_bind("/h:/c:ro", "--bind");
-  EXPECT_EQ(b.host, "/h");
-  EXPECT_EQ(b.container, "/c");
-  EXPECT_TRUE(b.read_only);
-  EXPECT_FALSE(parse_bind("/h:/c", "--bind").read_only);
-  EXPECT_THROW(parse_bind("/h:/c:rx", "--bind"), Error);
-  EXPECT_THROW(parse_bind("h:/c", "--bind"), Error);
-  EXPECT_THROW(parse_bind("/h:c", "--bind"), Error);
-}
-
 }  // namespace
 }  // namespace bale::apps
