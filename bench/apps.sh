@@ -21,9 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store BALE_RUN_DIR=$w/run
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+. bench/lib.sh
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 mkdir -p "$w/bb/bin" "$w/bb/etc" "$w/bb/tmp" "$w/l1/etc" "$w/l2/etc" "$w/delta/etc" "$w/inc" "$w/bin"
 cp /bin/busybox "$w/bb/bin/"
 for a in sh true; do ln -s busybox "$w/bb/bin/$a"; done

@@ -51,7 +51,7 @@ trap cleanup EXIT
 export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store
 mkdir -p "$w/log"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+. bench/lib.sh
 # median_s LIST: the median of whitespace-separated microsecond figures, in seconds ("fail"
 # when the list has no figure: every try failed).
 median_s() {
@@ -60,8 +60,7 @@ median_s() {
     awk '{a[NR]=$1} END {if (NR) printf "%.3f", a[int((NR+1)/2)]/1e6; else print "fail"}'
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 
 # ---- the Debian base tree (as tests/integration/debian_image.sh makes it) ----
 if [ ! -d "$deb" ]; then

@@ -13,20 +13,10 @@ w=$(mktemp -d /var/tmp/bale-bench.XXXXXX)
 trap 'rm -rf "$w"' EXIT
 export BALE_CONFIG_DIR=$w/config
 
-# median_ms CMD...: runs CMD $runs times (after one warm-up) and prints the median wall time.
-median_ms() {
-  local t=() s e
-  "$@" >/dev/null 2>&1
-  for _ in $(seq "$runs"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-    t+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+warmup=1
+. bench/lib.sh
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 
 # A tree of real files from the host's /usr, at least 300 MB (whole directories are copied).
 tree=$w/tree

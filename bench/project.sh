@@ -15,17 +15,9 @@ w=$(mktemp -d /var/tmp/bale-bench-project.XXXXXX)
 trap 'rm -rf "$w"' EXIT
 export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store
 
-median_ms() {
-  local t=() s e
-  for _ in $(seq "$runs"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    t+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+. bench/lib.sh
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 p=$w/proj
 mkdir -p "$p/assets" "$p/src"
 cp /bin/busybox "$p/"

@@ -23,21 +23,11 @@ cleanup() {
 trap cleanup EXIT
 export BALE_CONFIG_DIR=$w/config BALE_STORE=$w/store
 
-# median_ms CMD...: the median wall time of RUNS runs (for the slow first-run cases).
-median_ms() {
-  local t=() s e
-  for _ in $(seq "$runs"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    t+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+. bench/lib.sh
 row() { printf '%-52s %9s ms  %6sx floor\n' "$1" "$2" "$(ratio "$2" "$floor")"; }
 export USER=${USER:-root}  # ch-run refuses to start without it
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 
 # The busybox image and its unpacked tree (the lower dir every tool uses).
 mkdir -p "$w/bb/bin" "$w/bb/etc" "$w/bb/dev" "$w/bb/proc" "$w/bb/sys" "$w/bb/tmp" "$w/bb/run"
