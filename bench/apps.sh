@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A one-shot host app beside a warm `bale run` of its target image alone, printing the ratio:
-#   app: delta image over 2 layers over a busybox base, one --include-path, target /bin/true
+#   app: delta image over 2 layers over a busybox base, one --include-path and one
+#        --include-tar, target /bin/true
 #   run: bale run of the busybox base image, /bin/true
 #   resumed app (same stack, --resume): a call that joins the running instance
 #   and podman run --rm of the same base where podman can start containers here.
@@ -30,11 +31,14 @@ for a in sh true; do ln -s busybox "$w/bb/bin/$a"; done
 echo "root:x:0:0:root:/root:/bin/sh" >"$w/bb/etc/passwd"
 for l in l1 l2 delta; do echo "$l" >"$w/$l/etc/layer"; done
 echo cert >"$w/inc/ca.pem"
+mkdir -p "$w/tarred/opt" && echo tool >"$w/tarred/opt/tool" && tar -C "$w/tarred" -czf "$w/inc.tgz" .
 for d in bb l1 l2 delta; do "$bale" pack "$w/$d" -o "$w/$d.bale" 2>/dev/null; done
 "$bale" app register --app "$w/bin/apptrue" --image "$w/delta.bale" --layer "$w/l1.bale" \
-  --layer "$w/l2.bale" --base "$w/bb.bale" --include-path "$w/inc" --target /bin/true >/dev/null
+  --layer "$w/l2.bale" --base "$w/bb.bale" --include-path "$w/inc" --include-tar "$w/inc.tgz" \
+  --target /bin/true >/dev/null
 "$bale" app register --app "$w/bin/appres" --image "$w/delta.bale" --layer "$w/l1.bale" \
-  --layer "$w/l2.bale" --base "$w/bb.bale" --include-path "$w/inc" --target /bin/true --resume >/dev/null
+  --layer "$w/l2.bale" --base "$w/bb.bale" --include-path "$w/inc" --include-tar "$w/inc.tgz" \
+  --target /bin/true --resume >/dev/null
 "$w/bin/appres" && "$w/bin/apptrue" && "$bale" run "$w/bb.bale" /bin/true   # both warm: verified and unpacked
 cc -O2 -o "$w/alternate" "$src/bench/alternate.c"
 
@@ -48,7 +52,7 @@ else
 fi
 mapfile -t res < <("$w/alternate" "$runs" "${cmds[@]}")
 app=${res[0]%% *} run=${res[1]%% *}
-printf '%-58s %8s ms\n' "one-shot app (base + 2 layers + delta + include, /bin/true)" "$app"
+printf '%-58s %8s ms\n' "one-shot app (base + 2 layers + delta + 2 includes, /bin/true)" "$app"
 printf '%-58s %8s ms\n' "warm bale run of the base image, /bin/true" "$run"
 res_ms=${res[2]%% *}
 printf '%-58s %8s ms\n' "resumed app, a call joining its instance" "$res_ms"

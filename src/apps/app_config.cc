@@ -70,13 +70,14 @@ void apply(AppConfig& c, const std::string& key, const YamlValue& v, const std::
   else if (key == "user") c.user = one();
   else if (key == "layers") c.layers = list_of(v);
   else if (key == "include_paths") c.include_paths = list_of(v);
+  else if (key == "include_tars") c.include_tars = list_of(v);
   else if (key == "env") c.env = list_of(v);
   else if (key == "binds") c.binds = list_of(v);
   else if (key == "resume") c.resume = boolean(v, key, where);
   else if (key == "bind_cwd") c.bind_cwd = boolean(v, key, where);
   else {
     throw Error(fmt::format("{}: unknown key '{}'", where, key))
-        .with_hint("the keys are app, engine, image, target, base, layers, include_paths, env, "
+        .with_hint("the keys are app, engine, image, target, base, layers, include_tars, include_paths, env, "
                    "binds, workdir, user, bind_cwd, resume (docs/apps.md)");
   }
 }
@@ -164,6 +165,7 @@ std::string render_app(const AppConfig& c) {
   one("target", c.target);
   one("base", c.base);
   many("layers", c.layers);
+  many("include_tars", c.include_tars);
   many("include_paths", c.include_paths);
   many("env", c.env);
   many("binds", c.binds);

@@ -17,6 +17,7 @@ struct AppConfig {
   std::string base;    // the image under the layers ("" for none)
   std::vector<std::string> layers;         // between base and image, bottom first
   std::vector<std::string> include_paths;  // host paths bound read-only at the same path
+  std::vector<std::string> include_tars;   // host tarballs, each a tree over the image, bottom first
   std::vector<std::string> env;            // K=V; %VAR is the caller's VAR at launch
   std::vector<std::string> binds;          // HOST:CONTAINER[:ro|rw]
   std::string workdir;                     // "" for the image's

@@ -78,6 +78,19 @@ std::vector<store::ReadyImage> acquire_app_images(const AppConfig& c, store::Sto
   return out;
 }
 
+std::vector<std::string> include_tar_trees(const AppConfig& c, store::Store& st,
+                                           std::vector<UniqueFd>& holds) {
+  std::vector<std::string> trees;
+  for (const std::string& tar : c.include_tars) {
+    try {
+      trees.push_back(st.ensure_tar_unpacked(tar, holds.emplace_back()));
+    } catch (const Error& e) {
+      throw e.wrap(fmt::format("app '{}': include tarball {}", c.name, quote(tar)));
+    }
+  }
+  return trees;
+}
+
 namespace {
 
 // The caller's working directory, for bind_cwd.
@@ -121,6 +134,7 @@ Launch plan_launch(const AppConfig& c, const std::vector<std::string>& args, sto
   l.images = acquire_app_images(c, st, paths);
   runtime::ContainerSpec& s = l.spec;
   for (const auto& img : l.images) s.lowers.push_back(img.rootfs);
+  for (std::string& tree : include_tar_trees(c, st, l.include_holds)) s.lowers.push_back(std::move(tree));
   s.stage = st.stage_dir();
   set_call(s, c, args, l.images.back());
   for (const std::string& p : c.include_paths) s.binds.push_back({p, p, true});

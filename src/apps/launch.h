@@ -20,7 +20,13 @@ std::vector<store::ReadyImage> acquire_app_images(const AppConfig& c, store::Sto
 struct Launch {
   runtime::ContainerSpec spec;
   std::vector<store::ReadyImage> images;  // kept until execve: their in-use locks
+  std::vector<UniqueFd> include_holds;    // the same for the include tarballs' trees
 };
+
+// The trees of `c`'s include tarballs, bottom first, each unpacked into the store once; their
+// in-use locks go to `holds`. Errors name the app and the tarball.
+std::vector<std::string> include_tar_trees(const AppConfig& c, store::Store& st,
+                                           std::vector<UniqueFd>& holds);
 
 // The container for one call of `c` with the caller's `args` (passed on verbatim). The
 // environment is the image's, then the app's `env` with %VAR expanded from the caller's.

@@ -344,6 +344,7 @@ void add_app(CLI::App& app, Parsed& p) {
   r->add_option("--target", o->target, "the program inside (default: the --app path; / for the image's entrypoint)");
   r->add_option("--base", o->base, "an image under the layers");
   r->add_option("--layer", o->layers, "an image between base and image, bottom first (repeatable)");
+  r->add_option("--include-tar", o->include_tars, "a host tarball unpacked once into the store and stacked over the image (repeatable)");
   r->add_option("--include-path", o->include_paths, "a host path bound read-only at the same path (repeatable)");
   r->add_option("--env", o->env, "K=V; %VAR in V is the caller's VAR at launch (repeatable)");
   r->add_option("--bind", o->binds, "HOST:CONTAINER[:ro] (repeatable)");

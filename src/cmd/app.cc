@@ -40,6 +40,16 @@ std::string app_name_of(const std::string& path) {
   return name;
 }
 
+// A host path to include, as the app file keeps it: absolute (made so from the working
+// directory), and there now.
+std::string include_path(const std::string& p, const char* option) {
+  if (p.empty()) throw Error(fmt::format("{}: an empty path", option), 0, kExitUsage);
+  std::string abs = clean_path(absolute(p));
+  struct stat st;
+  if (lstat(abs.c_str(), &st) < 0) throw sys_error(option, abs, errno);
+  return abs;
+}
+
 apps::AppConfig config_from(const AppOptions& o) {
   apps::AppConfig c;
   c.app = absolute(o.app);
@@ -65,13 +75,8 @@ apps::AppConfig config_from(const AppOptions& o) {
     if (e.find('=') == std::string::npos || e[0] == '=')
       throw Error(fmt::format("--env {}: expected K=V", quote(e)), 0, kExitUsage);
   for (const auto& b : o.binds) runtime::parse_bind(b, "--bind", true);
-  for (const auto& p : o.include_paths) {
-    std::string abs = p.empty() || p[0] != '/' ? "" : clean_path(p);
-    struct stat st;
-    if (abs.empty()) throw Error(fmt::format("--include-path {}: must be absolute", quote(p)), 0, kExitUsage);
-    if (lstat(abs.c_str(), &st) < 0) throw sys_error("--include-path", abs, errno);
-    c.include_paths.push_back(abs);
-  }
+  for (const auto& p : o.include_paths) c.include_paths.push_back(include_path(p, "--include-path"));
+  for (const auto& p : o.include_tars) c.include_tars.push_back(include_path(p, "--include-tar"));
   return c;
 }
 
@@ -93,6 +98,8 @@ int app_register(const AppOptions& o) {
     trust::TrustPaths paths = trust::TrustPaths::defaults();
     enter_user_namespace_if_rootless();
     apps::acquire_app_images(c, st, paths);
+    std::vector<UniqueFd> holds;
+    apps::include_tar_trees(c, st, holds);
   }
   const bool had_file = path_exists(c.source);
   apps::write_app(dir, c);
@@ -141,7 +148,7 @@ int app_remove(const AppOptions& o) {
 nlohmann::json to_json(const apps::AppConfig& c) {
   return {{"name", c.name},     {"app", c.app},         {"engine", c.engine},
           {"image", c.image},   {"target", c.target},   {"base", c.base},
-          {"layers", c.layers}, {"include_paths", c.include_paths}, {"env", c.env},
+          {"layers", c.layers}, {"include_tars", c.include_tars}, {"include_paths", c.include_paths}, {"env", c.env},
           {"binds", c.binds},   {"workdir", c.workdir}, {"user", c.user},
           {"resume", c.resume}, {"bind_cwd", c.bind_cwd}, {"file", c.source}};
 }

@@ -184,7 +184,7 @@ struct AppOptions {
   std::string action;  // register, list, show, remove, ps, stop
   std::string app, image, target, base, workdir, user, name;
   std::string instance;  // stop: the instance name ($BALE_APP_INSTANCE of its calls)
-  std::vector<std::string> layers, include_paths, env, binds;
+  std::vector<std::string> layers, include_tars, include_paths, env, binds;
   std::string format = "table";  // list: table or json
   bool force = false;
   bool resume = false;  // register: one long-lived instance that the calls join

@@ -220,7 +220,20 @@ UniqueFd Store::lock(const std::string& hex, bool wait, bool shared) const {
 
 std::string Store::ensure_unpacked(const image::ImageInfo& info, int fd, const std::string& digest,
                                    UniqueFd& hold) {
-  std::string hex = hex_of(digest), rootfs = rootfs_path(digest);
+  return ensure_tree(hex_of(digest), [&](const std::string& dest) {
+    if (!info.trailer)
+      unpack_plain(info, fd, dest);
+    else if (image::ParallelInflater::is_chunked(fd, info.body_size(), info.path))
+      unpack_checked(info, fd, dest);
+    else
+      unpack_signed_stream(info, fd, dest);
+    if (syncfs(fd) < 0) {}  // best effort; the rename is the commit point
+  }, hold);
+}
+
+std::string Store::ensure_tree(const std::string& hex, const std::function<void(const std::string&)>& fill,
+                               UniqueFd& hold) {
+  std::string rootfs = fmt::format("{}/images/{}/rootfs", root_, hex);
   hold = lock(hex, true, true);
   if (path_exists(rootfs)) return rootfs;
   hold.reset();
@@ -235,13 +248,7 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, int fd, const s
   std::string dest = tmp.path() + "/rootfs";
   try {
     mkdir_p(dest, 0755);
-    if (!info.trailer)
-      unpack_plain(info, fd, dest);
-    else if (image::ParallelInflater::is_chunked(fd, info.body_size(), info.path))
-      unpack_checked(info, fd, dest);
-    else
-      unpack_signed_stream(info, fd, dest);
-    if (syncfs(fd) < 0) {}  // best effort; the rename below is the commit point
+    fill(dest);
     std::string final_dir = fmt::format("{}/images/{}", root_, hex);
     if (rename(tmp.path().c_str(), final_dir.c_str()) < 0) throw_sys("rename", final_dir);
   } catch (const Error& e) {
@@ -253,8 +260,8 @@ std::string Store::ensure_unpacked(const image::ImageInfo& info, int fd, const s
   return rootfs;
 }
 
-std::optional<VerifiedRecord> Store::find_record(const struct stat& st) const {
-  std::string path = root_ + "/verified/" + record_name(st);
+std::optional<VerifiedRecord> Store::find_record(const struct stat& st, std::string_view kind) const {
+  std::string path = fmt::format("{}/verified/{}{}", root_, kind, record_name(st));
   std::string text;
   try {
     text = read_file(path, 1 << 16);
@@ -269,13 +276,13 @@ std::optional<VerifiedRecord> Store::find_record(const struct stat& st) const {
   return VerifiedRecord{j.value("digest", ""), j.value("signer", "")};
 }
 
-void Store::save_record(const struct stat& st, const VerifiedRecord& r) const {
+void Store::save_record(const struct stat& st, const VerifiedRecord& r, std::string_view kind) const {
   nlohmann::json j{{"size", static_cast<long long>(st.st_size)},
                    {"ctime_sec", static_cast<long long>(st.st_ctim.tv_sec)},
                    {"ctime_nsec", static_cast<long long>(st.st_ctim.tv_nsec)},
                    {"digest", r.digest},
                    {"signer", r.signer_key}};
-  write_file_atomic(root_ + "/verified/" + record_name(st), j.dump(), 0600);
+  write_file_atomic(fmt::format("{}/verified/{}{}", root_, kind, record_name(st)), j.dump(), 0600);
 }
 
 std::vector<std::string> Store::blobs() const {

@@ -2,11 +2,13 @@
 // place only when complete; verification records that let a warm start skip re-hashing; the
 // staging mountpoint of running containers. Root: /var/lib/bale; others: $XDG_DATA_HOME/bale.
 //
-//   images/<hex>/rootfs   an unpacked root filesystem (complete, or absent)
+//   images/<hex>/rootfs   an unpacked root filesystem (complete, or absent); for an include
+//                         tarball, keyed by the file's sha256
 //   tmp/<hex>.<random>/   an unpack in progress (removed on failure; gc removes leftovers)
 //   tmp/<what>.<random>/  a Scratch: a build's, pull's or bootstrap's work, locked while in use
 //   locks/<hex>.lock      serializes first runs of one image
 //   verified/<dev>-<ino>  "this file, with this size and ctime, was verified: digest, signer"
+//   verified/tar-<dev>-<ino>  the same for an include tarball: its sha256 (its tree in images/)
 //   blobs/<hex>.bale      images fetched from URLs
 //   mnt/                  mountpoint of each container's private staging tmpfs
 #pragma once
@@ -14,8 +16,10 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/fd.h"
@@ -52,8 +56,15 @@ class Store {
   std::string ensure_unpacked(const image::ImageInfo& info, int fd, const std::string& digest,
                               UniqueFd& hold);
 
-  std::optional<VerifiedRecord> find_record(const struct stat& st) const;
-  void save_record(const struct stat& st, const VerifiedRecord& r) const;
+  // A tarball (any compression libarchive reads), unpacked once as a tree of its own: what an
+  // app's --include-tar stacks over its image. Keyed by the sha256 of the file's bytes, which a
+  // record of its inode, size and ctime spares hashing again; a file that changes while it is
+  // read is an error. `hold` as for ensure_unpacked. Errors name `path`.
+  std::string ensure_tar_unpacked(const std::string& path, UniqueFd& hold);
+
+  // `kind` keeps records of different things apart: "" an image's, "tar-" an include's.
+  std::optional<VerifiedRecord> find_record(const struct stat& st, std::string_view kind = "") const;
+  void save_record(const struct stat& st, const VerifiedRecord& r, std::string_view kind = "") const;
 
   std::vector<StoreEntry> list() const;
   // Digests (sha256:...) of the image files kept in blobs/.
@@ -64,6 +75,10 @@ class Store {
 
  private:
   UniqueFd lock(const std::string& hex, bool wait, bool shared = false) const;
+  // images/<hex>/rootfs, written by `fill` into a directory under tmp/ the first time and then
+  // renamed into place; callers for the same hex fill it once. `hold` as for ensure_unpacked.
+  std::string ensure_tree(const std::string& hex, const std::function<void(const std::string&)>& fill,
+                          UniqueFd& hold);
 
   std::string root_;
 };

@@ -10,23 +10,25 @@ need setpriv
 need useradd
 [ -u /usr/bin/newuidmap ] || skip "newuidmap is not installed setuid (package uidmap)"
 user=bale-app-$$
-test_user "$user" 4200000
+test_user "$user" 4600000
 make_layer_images
 mkdir -p "$T/home/bin" "$T/home/certs"
 echo user-cert >"$T/home/certs/ca.pem"
-chown -R "$user:" "$T/home/bin" "$T/home/certs"
+mkdir -p inc/etc && echo user-tar >inc/etc/from-tar
+tar -C inc -czf "$T/home/inc.tgz" .
+chown -R "$user:" "$T/home/bin" "$T/home/certs" "$T/home/inc.tgz"
 as_test_user "$T/bale" trust add "$T/config/id_ed25519.pub" --name test-root >/dev/null ||
   fail "the user could not trust the signer"
 
 as_test_user "$T/bale" app register --app "$T/home/bin/ush" --image "$T/delta.bale" \
   --layer "$T/mid.bale" --base "$T/base.bale" --target /bin/sh \
-  --include-path "$T/home/certs" >reg.out 2>reg.err || fail "user register: $(cat reg.err)"
+  --include-path "$T/home/certs" --include-tar "$T/home/inc.tgz" >reg.out 2>reg.err || fail "user register: $(cat reg.err)"
 [ -f "$T/home/.config/bale/apps/ush.yaml" ] || fail "no ush.yaml in the user's config"
 [ "$(stat -c %u "$T/home/.config/bale/apps/ush.yaml")" = "$uid" ] || fail "ush.yaml is not the user's"
 [ "$(readlink "$T/home/bin/ush")" = "$T/bale" ] || fail "the link is not to the user's bale: $(readlink "$T/home/bin/ush")"
 
-out=$(as_test_user "$T/home/bin/ush" -c "cat /etc/layer /etc/base-only /etc/mid-only $T/home/certs/ca.pem; id -u")
-[ "$out" = "$(printf 'delta\nbase\nmid\nuser-cert\n0')" ] || fail "user launch: $out"
+out=$(as_test_user "$T/home/bin/ush" -c "cat /etc/layer /etc/base-only /etc/mid-only $T/home/certs/ca.pem /etc/from-tar; id -u")
+[ "$out" = "$(printf 'delta\nbase\nmid\nuser-cert\nuser-tar\n0')" ] || fail "user launch: $out"
 [ "$(printf 'a\nb\n' | as_test_user "$T/home/bin/ush" -c 'wc -l')" = 2 ] || fail "user pipe"
 as_test_user "$T/home/bin/ush" -c 'exit 42' && rc=0 || rc=$?
 [ "$rc" -eq 42 ] || fail "user app exit 42 came back as $rc"
