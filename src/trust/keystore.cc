@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "base/error.h"
 #include "base/fs.h"
@@ -70,7 +72,7 @@ void create_machine_key(const std::string& key_path) {
 
 // The machine key's public half, if there is a machine key. An unreadable private key (another
 // user's) is judged by the .pub beside it.
-std::optional<PublicKey> machine_public_key(const std::string& key_path) {
+std::optional<PublicKey> read_machine_public_key(const std::string& key_path) {
   if (!path_exists(key_path)) return std::nullopt;
   try {
     return PrivateKey::load_public(key_path);
@@ -81,6 +83,19 @@ std::optional<PublicKey> machine_public_key(const std::string& key_path) {
   if (!pub) return std::nullopt;
   return PublicKey::parse(pub->substr(0, pub->find('\n')),
                           fmt::format("file {} line 1", quote(key_path + ".pub")));
+}
+
+// The same, read once per process: an app's launch decides the trust of every image of its stack,
+// and the key does not change under a running bale. Only a key that exists is kept, so one
+// created later in the same run (load_signing_key) is seen.
+std::optional<PublicKey> machine_public_key(const std::string& key_path) {
+  static std::mutex mu;
+  static std::map<std::string, PublicKey> known;
+  std::lock_guard lock(mu);
+  if (auto it = known.find(key_path); it != known.end()) return it->second;
+  std::optional<PublicKey> key = read_machine_public_key(key_path);
+  if (key) known.emplace(key_path, *key);
+  return key;
 }
 
 // A directory in signer_files stands for the files in it, in name order; dot files are skipped.
