@@ -87,7 +87,7 @@ else
 fi
 floor=$(median_ms qemu-system-x86_64 -M microvm -nodefaults -no-user-config -nographic -no-reboot \
   -accel "$qaccel" -cpu "$cpu" -m 512M -smp 1 -kernel "$kimage" -initrd "$w/floor.cpio" \
-  -append "console=ttyS0 quiet panic=-1 rdinit=/init$extra" -serial null)
+  -append "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init$extra" -serial null)
 warm=$(median_ms "$bale" run --vm --accel "$accel" "$w/bb.bale" /bin/true)
 
 printf '%-58s %9s ms  %6sx floor\n' "floor: bare microvm boot, init reboots at once ($qaccel)" "$floor" 1.00

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include <string>
 
 #include "vm/frame.h"
+#include "vm/volume_change.h"
 
 using bale::vm::AppSpec;
 using bale::vm::encode_frame;
@@ -187,7 +189,10 @@ void mount_root() {
   unlink("/newroot/dev/ptmx");
   if (symlink("pts/ptmx", "/newroot/dev/ptmx") != 0) {
   }
-  // The initramfs cannot be pivoted away from: move the new root over it and chroot.
+}
+
+// The initramfs cannot be pivoted away from: move the new root over it and chroot.
+void enter_root() {
   if (chdir("/newroot") != 0) die(125, errno_text("chdir", "/newroot"));
   must_mount(".", "/", nullptr, MS_MOVE, nullptr);
   if (chroot(".") != 0 || chdir("/") != 0) die(125, errno_text("chroot", "/newroot"));
@@ -271,15 +276,98 @@ void make_dirs(const std::string& path) {
     if (i == path.size() || path[i] == '/') mkdir(path.substr(0, i).c_str(), 0755);
 }
 
-// Each volume's disk (serial bale-vol-N) mounted read-only at its path: a snapshot of the
-// host directory taken when bale started the VM.
-void mount_volumes(const AppSpec& s) {
+// Each volume's disk (serial bale-vol-N) at its path in the new root, before init moves into
+// it: a ro one mounted as it is, a snapshot of the host directory taken when bale started the
+// VM; a rw one under an overlay whose tmpfs upper holds the app's changes, which init sends
+// back at the end (send_changes). Their mounts under /rw stay out of the app's sight.
+std::vector<int> mount_volumes(const AppSpec& s) {
+  std::vector<int> uppers;
   for (size_t i = 0; i < s.volumes.size(); i++) {
+    bool rw = s.volumes[i].rfind("rw:", 0) == 0;
+    std::string path = s.volumes[i].substr(3);
+    std::string at = "/newroot" + path;
     std::string disk = "/dev/" + find_by_attr("/sys/block", "serial", "bale-vol-" + std::to_string(i));
-    make_dirs(s.volumes[i]);
-    if (mount(disk.c_str(), s.volumes[i].c_str(), "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
-      die(125, errno_text("mount the volume at", s.volumes[i]));
+    make_dirs(at);
+    if (!rw) {
+      if (mount(disk.c_str(), at.c_str(), "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
+        die(125, errno_text("mount the volume at", path));
+      uppers.push_back(-1);
+      continue;
+    }
+    std::string base = "/rw/vol-" + std::to_string(i);
+    for (const char* d : {"", "/lower", "/upper", "/work"}) mkdir((base + d).c_str(), 0755);
+    if (mount(disk.c_str(), (base + "/lower").c_str(), "erofs", MS_RDONLY, nullptr) != 0)
+      die(125, errno_text("mount the volume's copy for", path));
+    // The overlay's root takes the upper directory's owner and mode: the host directory's.
+    struct stat top;
+    if (stat((base + "/lower").c_str(), &top) == 0) {
+      if (chown((base + "/upper").c_str(), top.st_uid, top.st_gid) != 0 ||
+          chmod((base + "/upper").c_str(), top.st_mode & 07777) != 0)
+        die(125, errno_text("chown", base + "/upper"));
+    }
+    std::string opts = "lowerdir=" + base + "/lower,upperdir=" + base + "/upper,workdir=" + base + "/work";
+    if (mount("overlay", at.c_str(), "overlay", 0, opts.c_str()) != 0)
+      die(125, errno_text("mount the volume at", path));
+    uppers.push_back(open((base + "/upper").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   }
+  return uppers;
+}
+
+void send_change(bale::vm::VolumeChange& c) { send(FrameType::kVolume, bale::vm::encode_volume_change(c)); }
+
+// The entries of a rw volume's overlay upper directory, parents first: what the app changed.
+// overlayfs marks a removed name with a 0/0 character device and a directory made anew (its
+// old contents gone) with the trusted.overlay.opaque xattr.
+void send_changes(unsigned vol, int dir, const std::string& rel) {
+  DIR* d = fdopendir(dup(dir));
+  if (!d) return;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    bale::vm::VolumeChange c;
+    c.volume = vol;
+    c.path = rel.empty() ? name : rel + "/" + name;
+    c.mode = st.st_mode & 07777;
+    c.uid = st.st_uid;
+    c.gid = st.st_gid;
+    if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
+      c.kind = 'w';
+      send_change(c);
+    } else if (S_ISDIR(st.st_mode)) {
+      int sub = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) continue;
+      char v[4] = {};
+      c.kind = fgetxattr(sub, "trusted.overlay.opaque", v, sizeof v) > 0 && v[0] == 'y' ? 'o' : 'd';
+      send_change(c);
+      send_changes(vol, sub, c.path);
+      close(sub);
+    } else if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlinkat(dir, name.c_str(), target, sizeof target);
+      if (n < 0) continue;
+      c.kind = 'l';
+      c.data.assign(target, n);
+      send_change(c);
+    } else if (S_ISREG(st.st_mode)) {
+      int fd = openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) continue;
+      c.kind = 'f';
+      static char buf[512 * 1024];
+      for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        c.data.assign(buf, n);
+        if (n > 0 || c.kind == 'f') send_change(c);
+        if (n == 0) break;
+        c.kind = 'a';
+      }
+      close(fd);
+    }
+  }
+  closedir(d);
 }
 
 struct Child {
@@ -501,12 +589,15 @@ int main() {
   FrameReader reader;
   AppSpec spec;
   if (!bale::vm::decode_spec(read_spec_frame(reader), spec)) die(125, "a malformed app spec");
-  mount_volumes(spec);
+  std::vector<int> uppers = mount_volumes(spec);
+  enter_root();
   setup_network();
   long long t_start = now_us();
   Child c = start_app(spec);
   int st = supervise(c, reader, sigfd);
   int code = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+  for (size_t i = 0; i < uppers.size(); i++)
+    if (uppers[i] >= 0) send_changes(static_cast<unsigned>(i), uppers[i], "");
   send(FrameType::kExit, std::to_string(code) + " app=" + std::to_string(t_start) +
                              " exit=" + std::to_string(now_us()));
   power_off();

@@ -3,6 +3,7 @@
 #include "cmd/run_vm.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -65,12 +66,11 @@ int run_in_vm(const RunOptions& o, const runtime::ContainerSpec& spec, const sto
   }
   v.rootfs = img.rootfs;
   for (const auto& b : spec.binds) {
-    if (!b.read_only)
-      throw Error(fmt::format("-v {}:{} with --vm: only read-only volumes (:ro) so far, a snapshot "
-                              "copied in at start; writes are not copied back out yet",
-                              b.host, b.container), 0, kExitUsage)
-          .with_hint("add :ro, or see docs/vm.md (volumes)");
-    v.volumes.emplace_back(b.host, b.container);
+    struct stat st;
+    if (stat(b.host.c_str(), &st) != 0) throw sys_error("-v: the host directory", b.host, errno);
+    if (!S_ISDIR(st.st_mode))
+      throw Error(fmt::format("-v {}: with --vm a volume is a directory (copied in)", quote(b.host)), 0, kExitUsage);
+    v.volumes.push_back({b.host, b.container, b.read_only});
   }
   runtime::ResolvedUser u = runtime::resolve_user(spec.user, read_in_tree(img.rootfs, "/etc/passwd"),
                                                   read_in_tree(img.rootfs, "/etc/group"));

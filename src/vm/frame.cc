@@ -87,7 +87,7 @@ bool decode_spec(std::string_view data, AppSpec& s) {
       case 'e': s.env.emplace_back(v); break;
       case 'w': s.workdir = v; break;
       case 'v':
-        if (v.empty() || v[0] != '/') return false;
+        if (v.size() < 4 || (v.substr(0, 4) != "ro:/" && v.substr(0, 4) != "rw:/")) return false;
         s.volumes.emplace_back(v);
         break;
       case 'u': if (!number(v, s.uid)) return false; break;

@@ -20,6 +20,8 @@ enum class FrameType : uint8_t {
   kStderr = 'e',
   kExit = 'x',   // payload: the exit status as decimal (code, or 128+signal), then timings
   kError = 'E',  // payload: exit code as decimal, a space, a message; the app never ran
+  // One change of a rw volume, sent after the app exited and before kExit (volume_change.h)
+  kVolume = 'V',
   // host -> guest
   kStart = 'S',     // payload: the app's spec (encode_spec)
   kStdin = 'i',     // bytes for the app's stdin
@@ -60,7 +62,8 @@ struct AppSpec {
   std::vector<uint32_t> groups;
   bool tty = false;
   uint16_t rows = 0, cols = 0;
-  // Read-only volumes: the disk with serial "bale-vol-N" (N its index here) mounted at each path.
+  // Volumes, "ro:/path" or "rw:/path": the disk with serial "bale-vol-N" (N the index here)
+  // at each path; a rw one under a tmpfs overlay whose changes go back as kVolume frames.
   std::vector<std::string> volumes;
 };
 std::string encode_spec(const AppSpec& s);

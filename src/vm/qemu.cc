@@ -22,7 +22,9 @@ namespace bale::vm {
 std::string kernel_cmdline(const QemuConfig& c) {
   // quiet: the console is a serial port, slow per byte; a panic still prints (KERN_EMERG).
   // panic=-1: a panic reboots at once, and -no-reboot turns that into QEMU's exit.
-  std::string s = "console=ttyS0 quiet panic=-1 rdinit=/init";
+  // reboot=t: a reset by triple fault, which QEMU always sees (microvm has no keyboard
+  // controller, and the kernel's other ways can hang there).
+  std::string s = "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init";
   if (c.accel == Accel::kTcg) s += fmt::format(" tsc_early_khz={}", c.tsc_khz ? c.tsc_khz : 2000000);
   return s;
 }

@@ -73,6 +73,9 @@ int64_t time_field(const std::string& payload, const char* key) {
 }
 
 constexpr size_t kQueueLimit = 1u << 20;  // stdin bytes bale holds before it stops reading
+// After a guest kernel panic, the time its last lines get to reach the console before bale
+// ends the VM itself: the guest's own restart can hang under TCG.
+constexpr int64_t kPanicGraceUs = 1500000;
 
 }  // namespace
 
@@ -148,6 +151,11 @@ void Session::on_frame(const Frame& f) {
       done_ = true;
       break;
     }
+    case FrameType::kVolume: {
+      VolumeChange c;
+      if (volumes_ && decode_volume_change(f.payload, c)) volumes_->apply(c);
+      break;
+    }
     default:
       break;  // a type this bale does not know: ignored
   }
@@ -182,6 +190,7 @@ Result Session::run(int ready_timeout_ms) {
   signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error here, not bale's death
   int64_t deadline = ready_timeout_ms > 0 ? monotonic_us() + ready_timeout_ms * 1000LL : 0;
   char buf[65536];
+  int64_t panic_at = 0;
   while (!done_ && !qemu_gone_) {
     pollfd p[6];
     int n = 0;
@@ -193,7 +202,12 @@ Result Session::run(int ready_timeout_ms) {
     bool want_stdin = started_ && stdin_open_ && to_guest_.size() < kQueueLimit;
     p[n++] = {want_stdin ? 0 : -1, POLLIN, 0};
     int timeout = -1;
-    if (!result_.ready && deadline) {
+    if (panic_at == 0 && log_.panicked()) panic_at = monotonic_us();
+    if (panic_at) {
+      int64_t left = panic_at + kPanicGraceUs - monotonic_us();
+      if (left <= 0) break;  // kDied: the log says why
+      timeout = static_cast<int>(left / 1000) + 1;
+    } else if (!result_.ready && deadline) {
       int64_t left = deadline - monotonic_us();
       if (left <= 0) {
         result_.outcome = Outcome::kNoReady;

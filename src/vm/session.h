@@ -10,6 +10,7 @@
 #include <string>
 
 #include "vm/frame.h"
+#include "vm/volume_apply.h"
 
 namespace bale::vm {
 
@@ -21,6 +22,7 @@ class LogTail {
   // The lines, each ending in '\n'; a kernel panic's first line ahead of them when it has
   // scrolled out behind its stack trace.
   std::string text() const;
+  bool panicked() const { return !panic_.empty(); }
 
  private:
   std::deque<std::string> lines_;
@@ -57,8 +59,9 @@ struct SessionFds {
 
 class Session {
  public:
-  Session(SessionFds fds, AppSpec app, int64_t spawned_us)
-      : fds_(fds), app_(std::move(app)) {
+  // `volumes` (may be null) takes the rw volumes' changes the guest sends back.
+  Session(SessionFds fds, AppSpec app, int64_t spawned_us, VolumeApplier* volumes)
+      : fds_(fds), app_(std::move(app)), volumes_(volumes) {
     result_.phases.spawn = spawned_us;
   }
   // Runs to the end; `ready_timeout_ms` (0: none) bounds the wait for the ready message. QEMU
@@ -76,6 +79,7 @@ class Session {
 
   SessionFds fds_;
   AppSpec app_;
+  VolumeApplier* volumes_;
   Result result_;
   LogTail log_;
   FrameReader reader_;

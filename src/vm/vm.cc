@@ -59,7 +59,7 @@ struct Boot {
 };
 
 Boot boot_once(const QemuConfig& qc, const std::string& disk, const std::vector<std::string>& volumes,
-               const AppSpec& app, int signals, int ready_timeout_ms) {
+               const AppSpec& app, int signals, int ready_timeout_ms, VolumeApplier* applier) {
   int ch[2], con[2], out[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ch) != 0) throw_sys("socketpair", "channel");
   UniqueFd chan(ch[0]), chan_guest(ch[1]);
@@ -85,7 +85,7 @@ Boot boot_once(const QemuConfig& qc, const std::string& disk, const std::vector<
   output_qemu.reset();
   disk_fd.reset();
   volume_fds.clear();
-  Session s({chan.get(), console.get(), output.get(), signals, pid}, app, spawned);
+  Session s({chan.get(), console.get(), output.get(), signals, pid}, app, spawned, applier);
   Boot b;
   b.result = s.run(ready_timeout_ms);
   b.log = s.log().text();
@@ -140,12 +140,15 @@ int run_vm(const store::Store& st, VmOptions o) {
   std::optional<store::Scratch> scratch;
   std::vector<std::string> volume_disks;
   if (!o.volumes.empty()) scratch.emplace(st, "vm-volumes.");
-  for (const auto& [host, ctr] : o.volumes) {
+  std::vector<std::string> writable;  // by index: the host directory of a rw volume, else ""
+  for (const auto& v : o.volumes) {
     std::string img = fmt::format("{}/{}.erofs", scratch->path(), volume_disks.size());
-    run_tool({"mkfs.erofs", "--quiet", img, host}, "erofs-utils");
+    run_tool({"mkfs.erofs", "--quiet", img, v.host}, "erofs-utils");
     volume_disks.push_back(img);
-    o.app.volumes.push_back(ctr);
+    o.app.volumes.push_back((v.read_only ? "ro:" : "rw:") + v.ctr);
+    writable.push_back(v.read_only ? "" : v.host);
   }
+  VolumeApplier applier(writable);
   qc.volumes = static_cast<unsigned>(volume_disks.size());
   std::string why;
   bool kvm = o.accel == AccelChoice::kKvm || (o.accel == AccelChoice::kAuto && kvm_usable(why));
@@ -159,7 +162,8 @@ int run_vm(const store::Store& st, VmOptions o) {
   Boot b;
   {
     RawTerminal raw(o.app.tty ? 0 : -1);
-    b = boot_once(qc, disk, volume_disks, o.app, signals.fd(), kvm && o.accel == AccelChoice::kAuto ? kKvmReadyTimeoutMs : 0);
+    b = boot_once(qc, disk, volume_disks, o.app, signals.fd(),
+                   kvm && o.accel == AccelChoice::kAuto ? kKvmReadyTimeoutMs : 0, &applier);
     if (kvm && o.accel == AccelChoice::kAuto && !b.result.ready &&
         (b.result.outcome == Outcome::kDied || b.result.outcome == Outcome::kNoReady)) {
       std::string last = b.log.empty() ? "" : b.log.substr(b.log.rfind('\n', b.log.size() - 2) + 1);
@@ -167,10 +171,12 @@ int run_vm(const store::Store& st, VmOptions o) {
       say(fmt::format("the VM did not come up under KVM ({}): falling back to TCG emulation, much slower\r",
                       b.result.outcome == Outcome::kNoReady ? "no ready message in time" : last));
       qc.accel = Accel::kTcg;
-      b = boot_once(qc, disk, volume_disks, o.app, signals.fd(), 0);
+      b = boot_once(qc, disk, volume_disks, o.app, signals.fd(), 0, &applier);
     }
   }
   if (std::getenv("BALE_VM_TIMES")) print_phases(b.result, built_erofs, built_initramfs);
+  if (!applier.error().empty())
+    say(fmt::format("warning: not every change of a volume was written back: {}", applier.error()));
   switch (b.result.outcome) {
     case Outcome::kExit:
     case Outcome::kInterrupt:

@@ -25,8 +25,13 @@ struct VmOptions {
   unsigned cpus = 1;
   bool network_user = false;
   std::string rootfs;  // the image's unpacked tree (images/<hex>/rootfs)
-  // -v HOST:CTR:ro: a read-only snapshot of HOST (an erofs image made at start) at CTR
-  std::vector<std::pair<std::string, std::string>> volumes;
+  // -v HOST:CTR[:ro]: HOST copied in at start (an erofs image) and seen at CTR; unless
+  // read-only, what the app changed there is written back into HOST when it has exited.
+  struct Volume {
+    std::string host, ctr;
+    bool read_only = false;
+  };
+  std::vector<Volume> volumes;
   AppSpec app;         // argv, env, workdir, ids; tty is decided here
 };
 

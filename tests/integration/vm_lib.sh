@@ -27,7 +27,7 @@ vm_kernel() {
 
 # vm_image OUT: a signed busybox image for the VM tests: a user app (1000) and a group.
 vm_image() {
-  run_root "$T/vmroot" stty wget
+  run_root "$T/vmroot" stty wget ln
   echo "app:x:1000:1000:app:/home/app:/bin/sh" >>"$T/vmroot/etc/passwd"
   printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\n' >"$T/vmroot/etc/group"
   mkdir -p "$T/vmroot/home/app" "$T/vmroot/srv"

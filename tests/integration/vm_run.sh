@@ -16,16 +16,21 @@ mkdir other && BALE_CONFIG_DIR="$T/other" "$BALE" pack "$T/vmroot" -o untrusted.
 expect_fail 125 'signer not trusted' "$BALE" run --vm untrusted.bale true
 [ -z "$(qemu_of_test)" ] || fail "a QEMU started for an untrusted image"
 
-# A volume must be :ro (a snapshot copied in); a writable one is refused before any VM.
+# Volumes are directories, copied in: a file is refused before any VM.
 mkdir -p vol/sub && echo from-host >vol/sub/file
-expect_fail 2 'only read-only volumes' "$BALE" run --vm -v "$T/vol:/data" img.bale true
+mkdir -p rw/gone-dir && echo old >rw/keep && echo x >rw/gone && echo y >rw/gone-dir/f
+expect_fail 2 'a volume is a directory' "$BALE" run --vm -v "$T/rw/keep:/k" img.bale true
 [ -z "$(qemu_of_test)" ] || fail "a QEMU started for a refused volume"
 
-# Boot 1: config, -e -w -u, stdout/stderr apart, a write, a read-only volume, exit 42.
+# Boot 1: config, -e -w -u, stdout/stderr apart, a write, a read-only volume, a rw volume whose
+# changes (new, changed, removed, a symlink, a directory, 2 MB in chunks) come back, exit 42.
+chown -R 1000:1000 rw
 rc=0
-BALE_VM_TIMES=1 "$BALE" run --vm -e FOO=bar -u app -v "$T/vol:/data:ro" img.bale sh -c \
+BALE_VM_TIMES=1 "$BALE" run --vm -e FOO=bar -u app -v "$T/vol:/data:ro" -v "$T/rw:/out" img.bale sh -c \
   'echo "out $IMG $FOO $(id -u):$(id -g):$(id -G) $(pwd) $HOME"; echo err >&2; echo w >/srv/written; cat /srv/written >&2;
-   cat /data/sub/file >&2; echo x >/data/new 2>/dev/null || echo vol-ro >&2; exit 42' \
+   cat /data/sub/file >&2; echo x >/data/new 2>/dev/null || echo vol-ro >&2;
+   cd /out && echo new >new && echo changed >keep && rm gone && rm -r gone-dir && mkdir -p d/e && echo deep >d/e/f &&
+   ln -s keep link && head -c 2000000 /dev/urandom >big && sha256sum big >&2; exit 42' \
   >out1 2>err1 </dev/null || rc=$?
 [ "$rc" -eq 42 ] || fail "exit status $rc, expected 42; stderr: $(cat err1)"
 [ "$(cat out1)" = "out yes bar 1000:1000:1000 50 /srv /home/app" ] || fail "stdout: $(cat out1)"
@@ -33,6 +38,12 @@ grep -qx err err1 || fail "stderr lacks the app's line: $(cat err1)"
 grep -qx w err1 || fail "the app could not write in its root: $(cat err1)"
 grep -qx from-host err1 || fail "the volume's file is not in the guest: $(cat err1)"
 grep -qx vol-ro err1 || fail "the read-only volume took a write: $(cat err1)"
+[ "$(cat rw/new)" = new ] && [ "$(cat rw/keep)" = changed ] && [ "$(cat rw/d/e/f)" = deep ] ||
+  fail "the rw volume's changes did not come back: $(ls -lR rw) $(cat err1)"
+[ ! -e rw/gone ] && [ ! -e rw/gone-dir ] || fail "removed entries of the rw volume are still there: $(ls -lR rw)"
+[ "$(readlink rw/link)" = keep ] || fail "the symlink did not come back: $(ls -l rw)"
+grep -q "$(sha256sum rw/big | cut -d' ' -f1)" err1 || fail "the 2 MB file came back changed: $(ls -l rw/big)"
+[ "$(stat -c %u rw/new)" = 1000 ] || fail "the new file's owner is not the app's: $(stat -c %u rw/new)"
 grep -q 'erofs_built=1 initramfs_built=1' err1 || fail "the first run did not build erofs and initramfs: $(cat err1)"
 grep -q out err1 && fail "stdout leaked into stderr: $(cat err1)"
 vm_clean

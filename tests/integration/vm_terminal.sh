@@ -18,9 +18,9 @@ in_terminal() {
 }
 
 # Size, a terminal inside, Ctrl-C -> 130, and the terminal's settings as they were.
-ctrl_c='wait_for 120 grep -q started term.out; sleep 0.3; printf "\003"; sleep 3'
+ctrl_c='wait_for 120 grep -q started term.out; sleep 0.3; printf "\003"; sleep 2; printf "\003"; sleep 2'
 rc=0
-in_terminal "$ctrl_c" "stty rows 33 cols 97; stty -a >before.txt; $BALE run --vm img.bale sh -c 'test -t 0 && test -t 1 && echo tty-yes; stty size; echo started; exec sleep 600'; echo rc=\$?; stty -a >after.txt" || rc=$?
+in_terminal "$ctrl_c" "stty rows 33 cols 97; stty -a >before.txt; $BALE run --vm img.bale sh -c 'test -t 0 && test -t 1 && echo tty-yes; stty size; echo started; exec sleep 90'; echo rc=\$?; stty -a >after.txt" || rc=$?
 grep -q tty-yes term.out || fail "stdin/stdout are not a terminal in the guest: $(cat term.out)"
 grep -q '^33 97' term.out || fail "the terminal's size did not reach the app: $(cat term.out)"
 grep -q 'rc=130' term.out || fail "Ctrl-C: not exit 130: $(cat term.out)"

@@ -56,6 +56,7 @@ TEST(VmFrame, SpecRoundTrips) {
   s.tty = true;
   s.rows = 24;
   s.cols = 80;
+  s.volumes = {"ro:/data", "rw:/out"};
   AppSpec d;
   ASSERT_TRUE(decode_spec(encode_spec(s), d));
   EXPECT_EQ(d.argv, s.argv);
@@ -67,6 +68,7 @@ TEST(VmFrame, SpecRoundTrips) {
   EXPECT_TRUE(d.tty);
   EXPECT_EQ(d.rows, 24);
   EXPECT_EQ(d.cols, 80);
+  EXPECT_EQ(d.volumes, s.volumes);
 }
 
 TEST(VmFrame, MalformedSpecsAreRefused) {
