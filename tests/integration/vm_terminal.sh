@@ -1,8 +1,8 @@
 #!/bin/bash
 # `bale run --vm` in a real terminal (util-linux `script` gives it a pty): the app's stdin and
 # stdout are a terminal in the guest with the caller's size; Ctrl-C reaches it as a key and
-# kills it (130); the caller's terminal is restored afterwards. And a guest kernel panic: 125
-# with the guest's last console lines.
+# kills it (130); the caller's terminal is restored afterwards; a resize (tmux) reaches it. And a
+# guest kernel panic: 125 with the guest's last console lines.
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 . "$BALE_SRC/tests/integration/vm_lib.sh"
@@ -34,3 +34,17 @@ rc=0
 grep -q "the VM ended without the app's exit status" err || fail "no word of the guest's death: $(cat err)"
 grep -q "Kernel panic" err || fail "the guest's log lacks the panic: $(cat err)"
 vm_clean
+
+# A resize of the caller's terminal (tmux resizes its window) reaches the app's terminal.
+if command -v tmux >/dev/null; then
+  tm=(tmux -L "bale-vm-$$")
+  at_exit "${tm[*]} kill-server"
+  "${tm[@]}" new-session -d -s vm -x 80 -y 24 \
+    "BALE_STORE=$BALE_STORE BALE_CONFIG_DIR=$BALE_CONFIG_DIR $BALE run --vm img.bale sh -c 'trap \"stty size\" WINCH; echo started; while :; do sleep 0.1; done'; sleep 60"
+  wait_for 120 sh -c "${tm[*]} capture-pane -p -t vm | grep -q started" || fail "the app did not start under tmux: $("${tm[@]}" capture-pane -p -t vm)"
+  "${tm[@]}" resize-window -t vm -x 100 -y 30
+  wait_for 20 sh -c "${tm[*]} capture-pane -p -t vm | grep -q '^30 100'" ||
+    fail "the resize did not reach the app: $("${tm[@]}" capture-pane -p -t vm)"
+  "${tm[@]}" kill-server
+  vm_clean
+fi
