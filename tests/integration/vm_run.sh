@@ -70,13 +70,15 @@ grep -q "falling back to TCG" err3 || fail "no word of the TCG fallback: $(cat e
 grep -q "'no-such-cmd': executable file not found in PATH" err3 || fail "no message for the missing target: $(cat err3)"
 vm_clean
 
-# Boot 4: INT forwarded (the app's trap runs), then TERM kills the app: 143.
-BALE_VM_TIMES=1 "$BALE" run --vm img.bale sh -c 'trap "echo got-int" INT; echo started; while :; do sleep 0.1; done' \
+# Boot 4: INT and HUP forwarded (the app's traps run), then TERM kills the app: 143.
+BALE_VM_TIMES=1 "$BALE" run --vm img.bale sh -c 'trap "echo got-int" INT; trap "echo got-hup" HUP; echo started; while :; do sleep 0.1; done' \
   >out4 2>err4 </dev/null &
 pid=$!
 wait_for 120 grep -q started out4 || fail "the app did not start: $(cat err4)"
 kill -INT "$pid"
 wait_for 30 grep -q got-int out4 || fail "INT did not reach the app: $(cat out4 err4)"
+kill -HUP "$pid"
+wait_for 30 grep -q got-hup out4 || fail "HUP did not reach the app: $(cat out4 err4)"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
