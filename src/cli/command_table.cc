@@ -254,6 +254,16 @@ void add_store(CLI::App& app, Parsed& p) {
   so->callback([&p, o] { p.action = [o] { return cmd::store(*o); }; });
 }
 
+void add_vm(CLI::App& app, Parsed& p) {
+  auto* o = hold<cmd::VmKernelOptions>(p);
+  auto* v = app.add_subcommand("vm", "the microVM mode's guest kernel (bale run --vm)");
+  v->require_subcommand(1);
+  auto* k = v->add_subcommand("kernel", "show the guest kernel in the store, fetching Debian's cloud kernel first if there is none");
+  k->add_flag("--refresh", o->refresh, "fetch the current Debian cloud kernel if the store's is older");
+  k->add_option("--store", o->store, "store directory (default /var/lib/bale, ~/.local/share/bale for others)");
+  v->callback([&p, o] { p.action = [o] { return cmd::vm_kernel(*o); }; });
+}
+
 void add_images(CLI::App& app, Parsed& p) {
   auto* o = hold<cmd::ImagesOptions>(p);
   auto* im = app.add_subcommand("images", "list the names in the local store");
@@ -405,6 +415,7 @@ const CommandEntry kCommandTable[] = {
     {"exec", add_exec},
     {"stop", add_stop},
     {"store", add_store},
+    {"vm", add_vm},
     {"images", add_images},
     {"rmi", add_rmi},
     {"tag", add_tag},

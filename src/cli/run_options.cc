@@ -73,6 +73,16 @@ const RunFlag kRunFlags[] = {
     {"--cpus", "CPU limit, e.g. 1.5", true, [](O& o, S v) { return set_double(o.cpus, v); }},
     {"--pids", "limit on the number of processes", true,
      [](O& o, S v) { return set_string(o.pids, v); }},
+    {"--vm", "run it in a microVM of its own, with its own kernel (docs/vm.md)", false,
+     [](O& o, S) { return o.vm = true; }},
+    {"--accel", "with --vm: auto (KVM, else TCG), kvm or tcg", true,
+     [](O& o, S v) { return set_string(o.accel, v); }},
+    {"--kernel", "with --vm: the guest kernel file (with --modules)", true,
+     [](O& o, S v) { return set_string(o.kernel, v); }},
+    {"--modules", "with --vm: the guest kernel's lib/modules/VERSION directory", true,
+     [](O& o, S v) { return set_string(o.modules, v); }},
+    {"--network", "with --vm: none (default) or user (QEMU user networking)", true,
+     [](O& o, S v) { return set_string(o.network, v); }},
     // docker habits: a bale container is always removed, always has the caller's stdin and
     // terminal. Accepted as the no-ops they are; -d is refused by `run` with what to use.
     {"--rm", "accepted for docker's sake: a container is always removed", false,

@@ -96,6 +96,9 @@ struct RunOptions {
   std::vector<std::string> volumes, tmpfs, env, env_files;
   std::optional<std::string> memory, pids;
   std::optional<double> cpus;
+  // --vm: a microVM instead of a container (vm/), with its own options
+  bool vm = false;
+  std::optional<std::string> accel, kernel, modules, network;
 };
 int run(const RunOptions& o);
 // `bale unit IMAGE [run options] [-- COMMAND...]`: a systemd service unit that runs the image;
@@ -140,6 +143,13 @@ struct BootstrapOptions {
   bool verbose = false;  // debootstrap's own output instead of the status line
 };
 int bootstrap(const BootstrapOptions& o);
+
+// `bale vm kernel [--refresh]`: the guest kernel in the store, fetched first if there is none.
+struct VmKernelOptions {
+  bool refresh = false;
+  std::optional<std::string> store;
+};
+int vm_kernel(const VmKernelOptions& o);
 
 struct StoreOptions {
   std::string action;  // ls, gc

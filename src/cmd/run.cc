@@ -15,6 +15,7 @@
 #include "cmd/env_options.h"
 #include "cmd/remote_image.h"
 #include "cmd/rootless.h"
+#include "cmd/run_vm.h"
 #include "image/config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
@@ -95,7 +96,7 @@ int run(const RunOptions& o) {
         .with_hint("to run it in the background, under a supervisor: systemd-run --unit=NAME "
                    "bale run IMAGE, or install the unit `bale unit IMAGE` prints");
   try {
-    runtime::Limits lim = limits(o);
+    runtime::Limits lim = o.vm ? runtime::Limits{} : limits(o);  // a VM's are its size
     // Where this user's store, keys and records are, decided before a user namespace makes
     // every caller look like root.
     const bool rootless = !invoked_as_root();
@@ -118,6 +119,7 @@ int run(const RunOptions& o) {
     }
     json c = image::run_config(img.config, quote(o.image));
     runtime::ContainerSpec spec = make_spec(o, c, img, st);
+    if (o.vm) return run_in_vm(o, spec, img, st);  // bale stays: QEMU is its child
     spec.rootless = rootless;
     record(o, c, img, spec);
     if (lim.any()) runtime::join_limited_cgroup(lim);
