@@ -41,13 +41,20 @@ FetchedManifest get_manifest(Client& c, const std::string& ref) {
   req.url = c.repo_url("/manifests/" + ref);
   req.headers.push_back(manifest_accept());
   std::string what = quote(c.ref().name() + (ref.starts_with("sha256:") ? "@" : ":") + ref);
+  // Collected as it arrives, so that an endless answer is cut off at the limit.
+  std::string body;
+  req.sink = [&](std::string_view d) {
+    if (body.size() + d.size() > kMaxManifest)
+      throw Error(fmt::format("{}: the registry sent more than {} bytes of manifest, more than a "
+                              "manifest can be; nothing was written",
+                              what, kMaxManifest));
+    body.append(d);
+  };
   fetch::HttpResponse r = c.send(req);
   if (r.status == 404)
     c.fail(r, fmt::format("{}: no such image in the registry", what));
   if (r.status != 200) c.fail(r, fmt::format("{}: fetching the manifest", what));
-  if (r.body.size() > kMaxManifest)
-    throw Error(fmt::format("{}: the manifest is {} bytes, more than a manifest can be", what, r.body.size()));
-  FetchedManifest m{r.body, r.header("content-type"), "sha256:" + image::sha256_hex(r.body)};
+  FetchedManifest m{body, r.header("content-type"), "sha256:" + image::sha256_hex(body)};
   if (ref.starts_with("sha256:") && m.digest != ref)
     throw Error(fmt::format("{}: the registry sent a manifest whose digest is {}", what, m.digest));
   return m;
