@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "image/body_reader.h"
 #include "image/config.h"
+#include "image/gzip_file.h"
 #include "image/image_file.h"
 #include "image/layer_merge.h"
 #include "image/tar_index.h"
@@ -23,6 +24,8 @@
 namespace bale::image {
 
 namespace {
+
+constexpr uint64_t kMaxPlainLayer = 1ull << 40;
 
 // A layer's tar, inflated into a file of the work directory, and its index.
 struct PlainLayer {
@@ -35,10 +38,16 @@ struct PlainLayer {
 PlainLayer inflate_layer(const LayerInput& l, const std::string& path) {
   PlainLayer p{path, open_file(path, O_RDWR | O_CREAT | O_EXCL, 0600), {}, {}};
   TarIndexer index(l.name);
-  inflate_range(l.fd, 0, l.size, l.name, [&](std::string_view d) {
-    index.feed(d);
-    write_all(p.fd.get(), d, path);
-  });
+  // gzip (what registries serve) with libdeflate; zstd, plain tars and the rest through
+  // libarchive's streaming filters.
+  auto fed = [&](std::string_view d) { index.feed(d); };
+  if (!inflate_gzip_file(l.fd, l.size, l.name, p.fd.get(), path, kMaxPlainLayer, fed)) {
+    index = TarIndexer(l.name);
+    inflate_range(l.fd, 0, l.size, l.name, [&](std::string_view d) {
+      index.feed(d);
+      write_all(p.fd.get(), d, path);
+    });
+  }
   index.finish();
   p.entries = index.entries();
   p.unusual = index.why_unusual();
@@ -133,7 +142,7 @@ LayeredResult write_layered_image(const std::vector<LayerInput>& layers, nlohman
         finalize_config(config, sha, created_by);
         return serialize_config(config);
       },
-      kBuildCompressionLevel);
+      kMergeCompressionLevel);
   r.entries = w.tar.entries;
   return r;
 }

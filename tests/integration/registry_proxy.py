@@ -4,9 +4,12 @@ in MODE_FILE, read on every request) says to lie:
   flip      one byte of every blob it sends is inverted
   truncate  a blob's Content-Length is sent, then half the bytes, then the connection closes
   garble    every manifest it sends is cut short (malformed JSON)
+  huge      every manifest it sends declares its layers 1 TB each
+  endless   a manifest is an endless stream of spaces, with no length
   honest    nothing changed
 usage: registry_proxy.py PORT UPSTREAM_URL CA CERT KEY MODE_FILE"""
 import http.server
+import json
 import ssl
 import sys
 import urllib.error
@@ -37,6 +40,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = body[:i] + bytes([body[i] ^ 1]) + body[i + 1:]
         if resp.status == 200 and is_manifest and mode == "garble":
             body = body[: len(body) // 2]
+        if resp.status == 200 and is_manifest and mode == "huge":
+            m = json.loads(body)
+            for layer in m.get("layers", []):
+                layer["size"] = 10**12
+            body = json.dumps(m).encode()
+        if resp.status == 200 and is_manifest and mode == "endless" and send_body:
+            self.send_response(200)
+            self.send_header("Content-Type", resp.headers.get("Content-Type", ""))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                while True:
+                    self.wfile.write(b" " * 65536)
+            except OSError:
+                return
         self.send_response(resp.status)
         for name, value in resp.headers.items():
             if name.lower() in PASS:
