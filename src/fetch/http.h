@@ -30,6 +30,8 @@ struct HttpRequest {
   bool follow_redirects = true;
   // Called with the bytes received so far and the total (0 when unknown).
   std::function<void(uint64_t now, uint64_t total)> progress;
+  // Called with the bytes of the request body sent so far and its size.
+  std::function<void(uint64_t now, uint64_t total)> upload_progress;
 };
 
 struct HttpResponse {

@@ -107,7 +107,8 @@ bool has_blob(Client& c, const std::string& digest) {
   c.fail(r, fmt::format("{}: asking for blob {}", quote(c.ref().name()), short_digest(digest)));
 }
 
-void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const std::string& bytes) {
+void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const std::string& bytes,
+              const std::string& label) {
   std::string what = fmt::format("{}: uploading blob {}", quote(c.ref().name()), short_digest(digest));
   fetch::HttpRequest start;
   start.method = "POST";
@@ -126,7 +127,15 @@ void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const
   } else {
     put.body = bytes;
   }
-  r = c.send(put);
+  BlobProgress progress{LinePrinter(), label};
+  put.upload_progress = [&](uint64_t now, uint64_t total) { progress.show(now, total); };
+  try {
+    r = c.send(put);
+  } catch (const Error&) {
+    progress.printer.finish();
+    throw;
+  }
+  progress.printer.finish();
   if (r.status != 201) c.fail(r, what);
 }
 
