@@ -34,6 +34,14 @@ size_t on_body(char* data, size_t size, size_t n, void* p) {
     long status = 0;
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
     t->status_seen = static_cast<int>(status);
+    if (t->req->on_status && t->req->sink && status >= 200 && status < 300) {
+      try {
+        t->req->on_status(status, *t->resp);
+      } catch (...) {
+        t->error = std::current_exception();
+        return 0;
+      }
+    }
   }
   if (!t->req->sink || t->status_seen < 200 || t->status_seen >= 300) {
     if (t->resp->body.size() + chunk.size() > (16u << 20)) return 0;  // an error page, not a blob

@@ -25,6 +25,8 @@ struct HttpRequest {
   // A 2xx response's body goes here as it arrives (other responses are collected in
   // HttpResponse::body, to be shown). Throwing from it aborts the transfer with that error.
   std::function<void(std::string_view)> sink;
+  // Called once a 2xx response's headers are in, before its body goes to the sink.
+  std::function<void(long status, const struct HttpResponse& r)> on_status;
   bool verify_tls = true;
   std::string ca_file;  // a CA bundle to verify against instead of the system's
   bool follow_redirects = true;

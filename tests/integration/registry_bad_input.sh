@@ -1,8 +1,8 @@
 #!/bin/bash
 # What a registry (or what stands between) can get wrong, each one clear error and nothing
 # half-written: a byte flipped in a blob (digest mismatch), a blob cut short, a malformed
-# manifest, a manifest without end, layers declared 1 TB each, an index without this machine's
-# platform (and --platform to pick another), a certificate bale cannot verify (and
+# manifest, a manifest without end, layers declared 1 TB each, a connection cut in every blob
+# (resumed with a Range), an index without this machine's platform (and --platform to pick another), a certificate bale cannot verify (and
 # --tls-verify=false, with a warning).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
@@ -61,6 +61,17 @@ expect_fail 1 "^bale: '$PROXY/team/app:1': the manifest declares layer 1 \(sha25
   "$BALE" pull "$PROXY/team/app:1"
 nothing_left huge
 [ "$(grep -c '/blobs/' "$T/registry.log" || true)" = "$blobs_before" ] || fail "a blob was fetched for a 1 TB layer"
+
+# A connection cut halfway through each blob: the rest is asked for with a Range and the pull
+# completes, every blob still checked against its digest.
+echo cut-once >"$T/proxy.mode"
+"$BALE" pull "$PROXY/team/app:1" >/dev/null 2>cut.err || fail "a pull with cut connections failed: $(cat cut.err)"
+grep -qE "blob sha256:[0-9a-f]{64}: .*; resuming at byte [0-9]+" cut.err || fail "no resume said: $(cat cut.err)"
+grep -qE '/blobs/sha256:[0-9a-f]{64} bytes=[1-9][0-9]*-$' "$T/proxy.mode.ranges" ||
+  fail "no Range request reached the proxy: $(cat "$T/proxy.mode.ranges" 2>/dev/null)"
+[ "$("$BALE" images -q | wc -l)" = 1 ] || fail "the resumed pull named no image"
+"$BALE" rmi "$PROXY/team/app:1" >/dev/null
+[ -z "$(store_names tmp)" ] || fail "the resumed pull left $(store_names tmp) in tmp/"
 echo honest >"$T/proxy.mode"
 
 # An index whose platforms are not this machine's.
