@@ -34,6 +34,14 @@ size_t on_body(char* data, size_t size, size_t n, void* p) {
     long status = 0;
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
     t->status_seen = static_cast<int>(status);
+    if (t->req->on_status && t->req->sink && status >= 200 && status < 300) {
+      try {
+        t->req->on_status(status, *t->resp);
+      } catch (...) {
+        t->error = std::current_exception();
+        return 0;
+      }
+    }
   }
   if (!t->req->sink || t->status_seen < 200 || t->status_seen >= 300) {
     if (t->resp->body.size() + chunk.size() > (16u << 20)) return 0;  // an error page, not a blob
@@ -80,10 +88,12 @@ size_t on_read(char* buf, size_t size, size_t n, void* p) {
   return static_cast<size_t>(got);
 }
 
-int on_progress(void* p, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+int on_progress(void* p, curl_off_t total, curl_off_t now, curl_off_t up_total, curl_off_t up_now) {
   auto* t = static_cast<Transfer*>(p);
   if (t->req->progress && t->status_seen >= 200 && t->status_seen < 300)
     t->req->progress(static_cast<uint64_t>(now), static_cast<uint64_t>(total));
+  if (t->req->upload_progress && up_total > 0)
+    t->req->upload_progress(static_cast<uint64_t>(up_now), static_cast<uint64_t>(up_total));
   return 0;
 }
 

@@ -25,11 +25,15 @@ struct HttpRequest {
   // A 2xx response's body goes here as it arrives (other responses are collected in
   // HttpResponse::body, to be shown). Throwing from it aborts the transfer with that error.
   std::function<void(std::string_view)> sink;
+  // Called once a 2xx response's headers are in, before its body goes to the sink.
+  std::function<void(long status, const struct HttpResponse& r)> on_status;
   bool verify_tls = true;
   std::string ca_file;  // a CA bundle to verify against instead of the system's
   bool follow_redirects = true;
   // Called with the bytes received so far and the total (0 when unknown).
   std::function<void(uint64_t now, uint64_t total)> progress;
+  // Called with the bytes of the request body sent so far and its size.
+  std::function<void(uint64_t now, uint64_t total)> upload_progress;
 };
 
 struct HttpResponse {

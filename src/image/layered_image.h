@@ -1,4 +1,4 @@
-// Layers applied in order into one tree and written as one signed image: what `bale import`
+// Layers applied in order and written as one signed image: what `bale import`
 // does with an archive's layers and `bale pull` with a registry's.
 #pragma once
 
@@ -20,11 +20,14 @@ struct LayerInput {
 
 struct LayeredResult {
   uint64_t whiteouts = 0, entries = 0;
+  std::string tree_because;  // why the layers were applied into a tree ("" when they were not)
 };
 
-// Applies `layers` base first, with their whiteouts, into a tree beside `dest`, and writes the
-// tree with `config` (sanitized by the caller; its diff_ids and created are set here) as an
-// image signed by `key`. Nothing is left beside dest on failure.
+// Applies `layers` base first, with their whiteouts, and writes the result with `config`
+// (sanitized by the caller; its diff_ids and created are set here) as an image signed by `key`.
+// Nothing is left beside dest on failure. The layers are inflated once into plain tars beside
+// `dest` and their surviving entries copied as they are (layer_merge.h); only where that cannot
+// be done are they applied into a tree, and the tree written.
 LayeredResult write_layered_image(const std::vector<LayerInput>& layers, nlohmann::json config,
                                   const std::string& dest, const trust::PrivateKey& key,
                                   const std::string& created_by);

@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "registry/cred_helper.h"
 #include "registry/reference.h"
 #include "trust/ssh_key.h"
 
@@ -43,9 +44,30 @@ std::string docker_config_path() {
   return std::string(home && *home ? home : "/root") + "/.docker/config.json";
 }
 
+namespace {
+
+// A helper named for the registry ("credHelpers"), else one for all ("credsStore"), as docker
+// asks them; "" when config.json names none.
+std::string helper_for(const json& j, const std::string& registry, const std::string& path) {
+  if (auto h = j.find("credHelpers"); h != j.end() && h->is_object())
+    for (const auto& key : keys_for(registry))
+      if (auto it = h->find(key); it != h->end()) {
+        if (!it->is_string()) throw Error(fmt::format("{}: credHelpers.{} is not a name", quote(path), quote(key)));
+        return it->get<std::string>();
+      }
+  if (auto s = j.find("credsStore"); s != j.end() && s->is_string()) return s->get<std::string>();
+  return "";
+}
+
+}  // namespace
+
 std::optional<Credentials> find_credentials(const std::string& registry) {
   std::string path = docker_config_path();
   json j = load(path);
+  if (std::string helper = helper_for(j, registry, path); !helper.empty()) {
+    std::string server = registry == kDockerHub ? "https://index.docker.io/v1/" : registry;
+    if (auto c = ask_credential_helper(helper, server)) return c;
+  }
   if (!j.contains("auths") || !j["auths"].is_object()) return std::nullopt;
   for (const auto& key : keys_for(registry)) {
     auto it = j["auths"].find(key);

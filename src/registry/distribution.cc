@@ -1,6 +1,8 @@
 // Manifests and blobs over the distribution API (see distribution.h).
 #include "registry/distribution.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -18,6 +20,9 @@ namespace {
 constexpr size_t kMaxManifest = 4u << 20;
 
 std::string short_digest(const std::string& d) { return d.substr(0, 19); }
+
+// Tries of one blob download, each resuming where the last lost its connection.
+constexpr int kBlobAttempts = 4;
 
 // The progress of one blob: a bar that rewrites itself on a terminal, nothing elsewhere (the
 // caller prints a line per blob).
@@ -41,13 +46,20 @@ FetchedManifest get_manifest(Client& c, const std::string& ref) {
   req.url = c.repo_url("/manifests/" + ref);
   req.headers.push_back(manifest_accept());
   std::string what = quote(c.ref().name() + (ref.starts_with("sha256:") ? "@" : ":") + ref);
+  // Collected as it arrives, so that an endless answer is cut off at the limit.
+  std::string body;
+  req.sink = [&](std::string_view d) {
+    if (body.size() + d.size() > kMaxManifest)
+      throw Error(fmt::format("{}: the registry sent more than {} bytes of manifest, more than a "
+                              "manifest can be; nothing was written",
+                              what, kMaxManifest));
+    body.append(d);
+  };
   fetch::HttpResponse r = c.send(req);
   if (r.status == 404)
     c.fail(r, fmt::format("{}: no such image in the registry", what));
   if (r.status != 200) c.fail(r, fmt::format("{}: fetching the manifest", what));
-  if (r.body.size() > kMaxManifest)
-    throw Error(fmt::format("{}: the manifest is {} bytes, more than a manifest can be", what, r.body.size()));
-  FetchedManifest m{r.body, r.header("content-type"), "sha256:" + image::sha256_hex(r.body)};
+  FetchedManifest m{body, r.header("content-type"), "sha256:" + image::sha256_hex(body)};
   if (ref.starts_with("sha256:") && m.digest != ref)
     throw Error(fmt::format("{}: the registry sent a manifest whose digest is {}", what, m.digest));
   return m;
@@ -70,18 +82,47 @@ void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std
     out.write(data);
     if (counted) counted(data.size());
   };
-  req.progress = [&](uint64_t now, uint64_t total) { progress.show(now, total ? total : d.size); };
+  // A resumed request answered with the whole blob (200) starts it again; a 206 must start
+  // where the bytes stopped.
+  req.on_status = [&](long status, const fetch::HttpResponse& r) {
+    if (got == 0) return;
+    if (status == 206) {
+      std::string range = r.header("content-range");
+      if (!range.starts_with(fmt::format("bytes {}-", got)))
+        throw Error(fmt::format("{}: asked for the bytes from {}, the registry sent {}", what, got,
+                                quote(range)));
+      return;
+    }
+    if (ftruncate(out.fd(), 0) < 0 || lseek(out.fd(), 0, SEEK_SET) < 0) throw_sys("truncate", out.temp_path());
+    sha = image::Digest::sha256();
+    got = 0;
+  };
+  // What has arrived of the whole blob, over every try.
+  req.progress = [&](uint64_t, uint64_t) { progress.show(got, d.size); };
   fetch::HttpResponse r;
-  try {
-    r = c.send(req);
-  } catch (const Error& e) {
-    progress.printer.finish();
-    if (std::string_view(e.what()).starts_with(what)) throw;
-    throw e.wrap(what);  // a connection lost midway: name the blob, not only the URL
+  for (int attempt = 1;; attempt++) {
+    uint64_t before = got;
+    req.headers.clear();
+    if (got > 0) req.headers.push_back(fmt::format("Range: bytes={}-", got));
+    try {
+      r = c.send(req);
+      break;
+    } catch (const Error& e) {
+      // A connection lost midway is resumed where it stopped, while each try gets further.
+      if (attempt < kBlobAttempts && got > before && got < d.size) {
+        progress.printer.finish();
+        std::fprintf(stderr, "%s: %s; resuming at byte %llu\n", what.c_str(), e.what(),
+                     static_cast<unsigned long long>(got));
+        continue;
+      }
+      progress.printer.finish();
+      if (std::string_view(e.what()).starts_with(what)) throw;
+      throw e.wrap(what);  // a connection lost midway: name the blob, not only the URL
+    }
   }
   progress.printer.finish();
   if (r.status == 404) c.fail(r, fmt::format("{}: not in the registry", what));
-  if (r.status != 200) c.fail(r, fmt::format("{}: fetching it", what));
+  if (r.status != 200 && r.status != 206) c.fail(r, fmt::format("{}: fetching it", what));
   if (got != d.size)
     throw Error(fmt::format("{}: the registry sent {} bytes, not the {} the manifest gives", what, got, d.size));
   if ("sha256:" + sha.hex() != d.digest)
@@ -100,7 +141,8 @@ bool has_blob(Client& c, const std::string& digest) {
   c.fail(r, fmt::format("{}: asking for blob {}", quote(c.ref().name()), short_digest(digest)));
 }
 
-void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const std::string& bytes) {
+void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const std::string& bytes,
+              const std::string& label) {
   std::string what = fmt::format("{}: uploading blob {}", quote(c.ref().name()), short_digest(digest));
   fetch::HttpRequest start;
   start.method = "POST";
@@ -119,7 +161,15 @@ void put_blob(Client& c, const std::string& digest, int fd, uint64_t size, const
   } else {
     put.body = bytes;
   }
-  r = c.send(put);
+  BlobProgress progress{LinePrinter(), label};
+  put.upload_progress = [&](uint64_t now, uint64_t total) { progress.show(now, total); };
+  try {
+    r = c.send(put);
+  } catch (const Error&) {
+    progress.printer.finish();
+    throw;
+  }
+  progress.printer.finish();
   if (r.status != 201) c.fail(r, what);
 }
 

@@ -31,9 +31,10 @@ void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std
 // HEAD: whether the repository has the blob already.
 bool has_blob(Client& c, const std::string& digest);
 // A monolithic upload: POST an upload session, then PUT the bytes with their digest. The bytes
-// are [0, size) of `fd`, or `bytes` when fd < 0.
+// are [0, size) of `fd`, or `bytes` when fd < 0. With a `label`, a bar on a terminal shows how
+// much is sent (the caller prints the line a log gets).
 void put_blob(Client& c, const std::string& digest, int fd, uint64_t size,
-              const std::string& bytes = "");
+              const std::string& bytes = "", const std::string& label = "");
 // PUT /v2/REPO/manifests/TAG. Returns the digest the registry gives it.
 std::string put_manifest(Client& c, const std::string& tag, const std::string& media_type,
                          const std::string& bytes);

@@ -2,6 +2,7 @@
 #include "registry/pull.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -102,6 +103,38 @@ std::string cached_blob(Client& c, const store::Store& s, const Descriptor& d, c
   result.blobs_fetched++;
   result.bytes_fetched += d.size;
   return path;
+}
+
+// What the manifest declares is bounded before anything is fetched: a config is read into
+// memory (16 MiB at most), no one layer is larger than kMaxLayer, and the layers not yet in the
+// cache fit in what the store's file system has free. A registry declaring absurd sizes gets a
+// clear refusal, not a disk filled.
+constexpr uint64_t kMaxConfig = 16u << 20;
+constexpr uint64_t kMaxLayer = 64ull << 30;
+std::string gb(uint64_t bytes) { return fmt::format("{:.1f} GB", bytes / 1e9); }
+void check_sizes(const Manifest& m, const store::Store& s, const Reference& ref) {
+  std::string what = quote(ref.str());
+  if (m.config.size > kMaxConfig)
+    throw Error(fmt::format("{}: the manifest declares a config of {} bytes, more than the {} a "
+                            "config may be; nothing was fetched",
+                            what, m.config.size, kMaxConfig));
+  uint64_t needed = 0;
+  for (size_t i = 0; i < m.layers.size(); i++) {
+    if (m.layers[i].size > kMaxLayer)
+      throw Error(fmt::format("{}: the manifest declares layer {} ({}) of {}, more than the {} a "
+                              "layer may be; nothing was fetched",
+                              what, i + 1, m.layers[i].digest.substr(0, 19), gb(m.layers[i].size),
+                              gb(kMaxLayer)));
+    if (!path_exists(blob_cache_path(s, m.layers[i].digest))) needed += m.layers[i].size;
+  }
+  struct statvfs fs;
+  if (statvfs(s.root().c_str(), &fs) == 0) {
+    uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (needed > free)
+      throw Error(fmt::format("{}: its layers take {}, and the store {} has {} free; nothing was "
+                              "fetched",
+                              what, gb(needed), quote(s.root()), gb(free)));
+  }
 }
 
 // The layers into the cache, up to kParallel at a time (each over a client of its own, which
@@ -210,7 +243,9 @@ std::string build_layered(const std::vector<std::string>& layers, const std::str
   std::fprintf(stderr, "applying %zu layers\n", layers.size());
   auto key = trust::load_signing_key(paths, o.key);
   std::string tmp = scratch.path() + "/image.bale";
-  image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
+  auto w = image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
+  if (!w.tree_because.empty())
+    std::fprintf(stderr, "applied the layers into a tree: %s\n", w.tree_because.c_str());
   return tmp;
 }
 
@@ -237,6 +272,7 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
   // Only a one-layer image can be a pushed bale image, trusted by its signer: refuse the rest
   // before fetching anything.
   if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
+  check_sizes(r.manifest, s, ref);
   std::string config = read_file(cached_blob(c, s, r.manifest.config, "config", result), 16u << 20);
   std::vector<std::string> layers = cached_layers(c, s, r.manifest, result);
   if (one_layer && is_pushed_bale_image(layers[0], config)) {

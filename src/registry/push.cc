@@ -56,7 +56,7 @@ PushResult push(const std::string& image_path, const Reference& ref, const PushO
   if (!has_blob(c, file_digest)) {
     std::fprintf(stderr, "uploading %s (%.1f MB) as the layer %s\n", quote(image_path).c_str(),
                  info.file_size / 1e6, file_digest.substr(0, 19).c_str());
-    put_blob(c, file_digest, fd.get(), info.file_size);
+    put_blob(c, file_digest, fd.get(), info.file_size, "", "uploading");
     r.blobs_uploaded++;
     r.bytes_uploaded += info.file_size;
   }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # What a registry (or what stands between) can get wrong, each one clear error and nothing
 # half-written: a byte flipped in a blob (digest mismatch), a blob cut short, a malformed
-# manifest, an index without this machine's platform (and --platform to pick another), a
-# certificate bale cannot verify (and --tls-verify=false, with a warning).
+# manifest, a manifest without end, layers declared 1 TB each, a connection cut in every blob
+# (resumed with a Range), an index without this machine's platform (and --platform to pick another), a certificate bale cannot verify (and
+# --tls-verify=false, with a warning).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
@@ -47,6 +48,31 @@ manifest=$(curl -sf --cacert "$T/ca/ca.crt" -H 'Accept: application/vnd.docker.d
 expect_fail 1 "^bale: '$PROXY/team/app@sha256:$manifest': the registry sent a manifest whose digest is sha256:" \
   "$BALE" pull "$PROXY/team/app@sha256:$manifest"
 nothing_left "garbled pinned manifest"
+
+# A manifest that never ends is cut off at 4 MiB; layers declared absurdly large are refused
+# before anything is fetched.
+echo endless >"$T/proxy.mode"
+expect_fail 1 "^bale: '$PROXY/team/app:1': the registry sent more than 4194304 bytes of manifest, more than a manifest can be; nothing was written" \
+  timeout 60 "$BALE" pull "$PROXY/team/app:1"
+nothing_left endless
+echo huge >"$T/proxy.mode"
+blobs_before=$(grep -c '/blobs/' "$T/registry.log" || true)
+expect_fail 1 "^bale: '$PROXY/team/app:1': the manifest declares layer 1 \(sha256:[0-9a-f]{12}\) of 1000.0 GB, more than the 68.7 GB a layer may be; nothing was fetched" \
+  "$BALE" pull "$PROXY/team/app:1"
+nothing_left huge
+[ "$(grep -c '/blobs/' "$T/registry.log" || true)" = "$blobs_before" ] || fail "a blob was fetched for a 1 TB layer"
+
+# A connection cut halfway through each blob: the rest is asked for with a Range and the pull
+# completes, every blob still checked against its digest.
+echo cut-once >"$T/proxy.mode"
+"$BALE" pull "$PROXY/team/app:1" >/dev/null 2>cut.err || fail "a pull with cut connections failed: $(cat cut.err)"
+grep -qE "blob sha256:[0-9a-f]{64}: .*; resuming at byte [0-9]+" cut.err || fail "no resume said: $(cat cut.err)"
+grep -qE '/blobs/sha256:[0-9a-f]{64} bytes=[1-9][0-9]*-$' "$T/proxy.mode.ranges" ||
+  fail "no Range request reached the proxy: $(cat "$T/proxy.mode.ranges" 2>/dev/null)"
+[ "$("$BALE" images -q | wc -l)" = 1 ] || fail "the resumed pull named no image"
+"$BALE" rmi "$PROXY/team/app:1" >/dev/null
+[ -z "$(store_names tmp)" ] || fail "the resumed pull left $(store_names tmp) in tmp/"
+echo honest >"$T/proxy.mode"
 
 # An index whose platforms are not this machine's.
 size=$(curl -sf --cacert "$T/ca/ca.crt" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \

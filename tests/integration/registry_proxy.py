@@ -4,9 +4,14 @@ in MODE_FILE, read on every request) says to lie:
   flip      one byte of every blob it sends is inverted
   truncate  a blob's Content-Length is sent, then half the bytes, then the connection closes
   garble    every manifest it sends is cut short (malformed JSON)
+  huge      every manifest it sends declares its layers 1 TB each
+  endless   a manifest is an endless stream of spaces, with no length
+  cut-once  the first answer for each blob stops halfway (the connection closes); later ones,
+            Range requests included, are honest. Each Range asked is logged in MODE_FILE.ranges
   honest    nothing changed
 usage: registry_proxy.py PORT UPSTREAM_URL CA CERT KEY MODE_FILE"""
 import http.server
+import json
 import ssl
 import sys
 import urllib.error
@@ -14,7 +19,10 @@ import urllib.request
 
 port, upstream, ca, cert, key, mode_file = sys.argv[1:7]
 upstream_ctx = ssl.create_default_context(cafile=ca)
-PASS = ("content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version")
+PASS = ("content-range", "content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version")
+
+
+CUT = set()  # the blobs cut once already
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -23,7 +31,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def forward(self, send_body):
         mode = open(mode_file).read().strip()
         req = urllib.request.Request(upstream + self.path, method=self.command)
-        for h in ("Accept", "Authorization"):
+        for h in ("Accept", "Authorization", "Range"):
+            if h == "Range" and mode != "cut-once":
+                continue  # the other modes answer every request in full
             if self.headers.get(h):
                 req.add_header(h, self.headers[h])
         try:
@@ -32,11 +42,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = e
         body = resp.read()
         is_blob, is_manifest = "/blobs/" in self.path, "/manifests/" in self.path
+        if self.headers.get("Range"):
+            with open(mode_file + ".ranges", "a") as f:
+                f.write(self.path + " " + self.headers["Range"] + "\n")
+        cut = False
+        if is_blob and mode == "cut-once" and send_body and resp.status == 200 and self.path not in CUT:
+            CUT.add(self.path)
+            cut = True
         if resp.status == 200 and is_blob and mode == "flip" and body:
             i = len(body) // 2
             body = body[:i] + bytes([body[i] ^ 1]) + body[i + 1:]
         if resp.status == 200 and is_manifest and mode == "garble":
             body = body[: len(body) // 2]
+        if resp.status == 200 and is_manifest and mode == "huge":
+            m = json.loads(body)
+            for layer in m.get("layers", []):
+                layer["size"] = 10**12
+            body = json.dumps(m).encode()
+        if resp.status == 200 and is_manifest and mode == "endless" and send_body:
+            self.send_response(200)
+            self.send_header("Content-Type", resp.headers.get("Content-Type", ""))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                while True:
+                    self.wfile.write(b" " * 65536)
+            except OSError:
+                return
         self.send_response(resp.status)
         for name, value in resp.headers.items():
             if name.lower() in PASS:
@@ -45,7 +78,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if not send_body:
             return
-        if resp.status == 200 and is_blob and mode == "truncate":
+        if (resp.status == 200 and is_blob and mode == "truncate") or cut:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True

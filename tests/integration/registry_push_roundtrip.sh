@@ -69,6 +69,11 @@ same_tree from-bale from-export
 "$BALE" push img.bale "$REG/bale/img:1" >/dev/null 2>push2.err || fail "second push failed: $(cat push2.err)"
 grep -q "0 blobs uploaded" push2.err || fail "second push said: $(cat push2.err)"
 
+# On a terminal the upload draws a bar; a log (push.err above) gets the line alone.
+script -qec "'$BALE' push img.bale '$REG/bale/tty:1'" /dev/null >tty.out 2>&1 || fail "push on a terminal failed: $(cat tty.out)"
+grep -q 'uploading \[#' tty.out || fail "no upload bar on a terminal: $(cat tty.out)"
+if grep -q 'uploading \[' push.err; then fail "a bar in a log: $(cat push.err)"; fi
+
 # Signed by a key this machine does not trust: refused with the trust line, or --insecure.
 ssh-keygen -q -t ed25519 -N '' -f stranger
 "$BALE" pack root -o stranger.bale --key stranger 2>/dev/null
