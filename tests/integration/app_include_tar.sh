@@ -32,7 +32,7 @@ t1_hex=$(sha256sum t1.tgz | cut -c1-64)
 mounts=$("$T/bin/inc" -c 'cat /proc/self/mountinfo')
 grep -q "images/$t1_hex/rootfs" <<<"$mounts" ||
   fail "t1.tgz's tree is not a lower of the app's overlay"
-ls store/verified | grep -q '^tar-' || fail "no record spares hashing the tarball again"
+ls store/verified | grepq '^tar-' || fail "no record spares hashing the tarball again"
 trees=$(ls store/images | wc -l)
 strace -f -y -e trace=openat,read,pread64 -o trace.out "$T/bin/inc" -c true 2>/dev/null ||
   fail "launch under strace failed"

@@ -37,7 +37,7 @@ out=$("$T/bin/sh1" -c 'for a; do echo "[$a]"; done' _ --help --version -v %AWS @
 [ "$out" = "$(printf '[--help]\n[--version]\n[-v]\n[%%AWS]\n[@inst]\n[--]\n[]\n[a b]')" ] ||
   fail "arguments were not passed verbatim: $out"
 out=$("$T/bin/sh1" --help 2>&1) && true
-echo "$out" | grep -q "bale" && fail "--help reached bale instead of the app: $out"
+echo "$out" | grepq "bale" && fail "--help reached bale instead of the app: $out"
 
 # Same PID: bale became the target.
 "$T/bin/sh1" -c 'echo $$' >pid.out &

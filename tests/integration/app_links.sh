@@ -55,7 +55,7 @@ mkdir -p "$apps/one.d"
 printf 'env:\n  - WHO=first\n' >"$apps/one.d/10-a.yaml"
 printf '# later wins\nenv:\n  - WHO=second\n' >"$apps/one.d/20-b.yaml"
 [ "$("$T/bin/one" -c 'echo $WHO')" = second ] || fail "drop-ins not merged in name order"
-"$BALE" app show one | grep -q 'WHO=second' || fail "show does not merge the drop-ins"
+"$BALE" app show one | grepq 'WHO=second' || fail "show does not merge the drop-ins"
 printf 'layres: []\n' >"$apps/one.d/30-typo.yaml"
 expect_fail 125 "30-typo.yaml.*unknown key 'layres'" "$T/bin/one" -c true
 printf 'layers: [a, b]\n' >"$apps/one.d/30-typo.yaml"

@@ -49,7 +49,7 @@ as_test_user "$T/bale" app stop urs >/dev/null || fail "the user's app stop"
 # The user's apps are the user's: root's list does not show them, the user's does.
 [ "$(as_test_user "$T/bale" app list --format json | python3 -c 'import json,sys; print([a["name"] for a in json.load(sys.stdin)])')" = "['urs', 'ush']" ] ||
   fail "the user's list: $(as_test_user "$T/bale" app list)"
-"$BALE" app list --format json | grep -q ush && fail "root's list shows the user's app"
+"$BALE" app list --format json | grepq ush && fail "root's list shows the user's app"
 
 # Never a file that is not bale's.
 echo mine >"$T/home/bin/own"

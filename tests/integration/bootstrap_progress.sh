@@ -14,9 +14,9 @@ mirror=file://$T/mirror
 
 # nothing_left WHAT: no debian image in the store and no bootstrap work dir in its tmp/.
 nothing_left() {
-  "$BALE" images | grep -q '^debian ' && fail "$1 left an image: $("$BALE" images)"
+  "$BALE" images | grepq '^debian ' && fail "$1 left an image: $("$BALE" images)"
   [ -z "$(ls -A "$BALE_STORE/tmp" 2>/dev/null)" ] || fail "$1 left temp dirs: $(ls -A "$BALE_STORE/tmp")"
-  findmnt -rn -o TARGET | grep -qF "$BALE_STORE/" && fail "$1 left mounts: $(findmnt -rn -o TARGET | grep -F "$BALE_STORE/")"
+  findmnt -rn -o TARGET | grepq -F "$BALE_STORE/" && fail "$1 left mounts: $(findmnt -rn -o TARGET | grep -F "$BALE_STORE/")"
   return 0
 }
 

@@ -15,13 +15,13 @@ export BALE_CONFIG_DIR="$cache/debian-config"
 exec 8>"$cache/debian-store.lock"
 flock 8
 # A store from before bootstrap configured apt as Docker's Debian images do is made again.
-if ! "$BALE" images 2>/dev/null | grep -qE '^debian +bookworm ' ||
+if ! "$BALE" images 2>/dev/null | grepq -E '^debian +bookworm ' ||
    ! "$BALE" run debian:bookworm test -x /usr/sbin/policy-rc.d >/dev/null 2>&1; then
   "$BALE" bootstrap debian:bookworm >"$T/bootstrap.out" 2>"$T/bootstrap.log" ||
     skip "bale bootstrap failed (no network?): $(tail -3 "$T/bootstrap.log")"
   grep -qE '^sha256:[0-9a-f]{64}$' "$T/bootstrap.out" || fail "bootstrap printed: $(cat "$T/bootstrap.out")"
 fi
-"$BALE" images | grep -qE '^debian +bookworm ' || fail "bootstrap did not name the image: $("$BALE" images)"
+"$BALE" images | grepq -E '^debian +bookworm ' || fail "bootstrap did not name the image: $("$BALE" images)"
 
 mkdir ctx
 printf '#!/bin/sh\nexec hello -g "built by bale"\n' >ctx/app

@@ -36,8 +36,8 @@ extract "$T/home/rl.bale" r
 [ "$(cat r/etc/d/b)" = b ] || fail "the new /etc/d/b is missing"
 [ "$(stat -c %u:%g r/etc/d/b)" = 33:33 ] || fail "a file given to 33 is $(stat -c %u:%g r/etc/d/b) in the image"
 [ "$(cat r/pid)" = "2 0" ] || fail "the RUN command was not PID 2 and root of its namespaces: $(cat r/pid)"
-tar -tvzf "$T/home/rl.bale" --xattrs 2>/dev/null | grep -q overlay && fail "overlay xattrs got into the image"
-getfattr -d -m - -R r 2>/dev/null | grep -q overlay && fail "overlay xattrs got into the image"
+tar -tvzf "$T/home/rl.bale" --xattrs 2>/dev/null | grepq overlay && fail "overlay xattrs got into the image"
+getfattr -d -m - -R r 2>/dev/null | grepq overlay && fail "overlay xattrs got into the image"
 store=$T/home/.local/share/bale
 found=$(find "$store/build" -path '*/etc/d/b' -print -quit)
 [ -n "$found" ] && [ "$(stat -c %u "$found")" = 4100032 ] ||
@@ -48,7 +48,7 @@ out=$(as_test_user "$T/bale" run rl) || fail "the rootless build does not run as
 # The cache: the same build again runs no step.
 as_test_user "$T/bale" build -t rl ctx >out 2>err || fail "rebuild failed: $(tail err)"
 grep -qE '^\[[0-9]/[0-9]\] RUN .*DONE' err && fail "the rebuild ran a step again: $(cat err)"
-grep -c CACHED err | grep -qx 6 || fail "the rebuild did not take 6 steps from the cache: $(cat err)"
+grep -c CACHED err | grepq -x 6 || fail "the rebuild did not take 6 steps from the cache: $(cat err)"
 
 # gc as the user removes what belongs to its subordinate ids (a plain rm could not).
 as_test_user "$T/bale" rmi rl >/dev/null || fail "rmi failed"

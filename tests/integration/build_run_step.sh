@@ -39,7 +39,7 @@ for f in etc/resolv.conf etc/hosts proc sys dev; do
 done
 [ -e r/gone ] && fail "a deleted directory is in the image"
 [ "$(ls r/opaque)" = new ] || fail "an emptied and re-made directory kept old entries: $(ls r/opaque)"
-tar -tzf img.bale | grep -q '\.wh\.' && fail "whiteout markers in the image"
+tar -tzf img.bale | grepq '\.wh\.' && fail "whiteout markers in the image"
 [ "$(cat r/tmp/work/uid)" = 65534 ] || fail "USER nobody: $(cat r/tmp/work/uid)"
 [ "$(stat -c %u r/tmp/work)" = 65534 ] || fail "WORKDIR made by USER nobody is not owned by nobody"
 [ "$(cat r/netdevs)" = lo ] || fail "--network=none sees interfaces: $(cat r/netdevs)"

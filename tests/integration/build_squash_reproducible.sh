@@ -35,7 +35,7 @@ ln want/srv/added want/srv/added-hard
 touch -d @1600000000 want/srv/added want/srv want/usr/share/doc want/var
 same_tree want got
 [ "$(getfattr --only-values -n user.note got/etc/hostname.conf 2>/dev/null)" = kept ] || fail "an xattr of the base was lost"
-tar -tzf img.bale | grep -q '\.wh\.' && fail "whiteout markers in the image"
+tar -tzf img.bale | grepq '\.wh\.' && fail "whiteout markers in the image"
 
 export SOURCE_DATE_EPOCH=1700000000
 busybox_context r

@@ -59,7 +59,7 @@ complete_words() {
   fail "'bale i<TAB>' gave: $(complete_words bale i)"
 diff <(complete_words bale run --) <(help_options run | grep -- '^--' | LC_ALL=C sort) >"$T/.diff" ||
   fail "'bale run --<TAB>' differs from run's --help options: $(cat "$T/.diff")"
-complete_words bale bootstrap - | grep -qx -- --mirror || fail "'bale bootstrap -<TAB>' lacks --mirror"
+complete_words bale bootstrap - | grepq -x -- --mirror || fail "'bale bootstrap -<TAB>' lacks --mirror"
 [ "$(complete_words bale images --format j)" = json ] || fail "'bale images --format j<TAB>' gave: $(complete_words bale images --format j)"
 [ "$(complete_words bale trust r | tr '\n' ' ')" = "registry remove " ] ||
   fail "'bale trust r<TAB>' gave: $(complete_words bale trust r)"

@@ -14,7 +14,7 @@ diff_id=$(json_get info.json 'j["config"]["rootfs"]["diff_ids"][0]')
 
 "$BALE" export img.bale -o img.tar --tag example.org/test:1 2>/dev/null
 mkdir x && tar -xf img.tar -C x
-json_get x/manifest.json 'len(j)' | grep -qx 1 || fail "manifest.json lists $(json_get x/manifest.json 'len(j)') images"
+json_get x/manifest.json 'len(j)' | grepq -x 1 || fail "manifest.json lists $(json_get x/manifest.json 'len(j)') images"
 config=$(json_get x/manifest.json 'j[0]["Config"]')
 layer=$(json_get x/manifest.json 'j[0]["Layers"][0]')
 [ "$(json_get x/manifest.json 'j[0]["RepoTags"]')" = '["example.org/test:1"]' ] || fail "RepoTags $(json_get x/manifest.json 'j[0]["RepoTags"]')"

@@ -15,7 +15,7 @@ echo "builder $keytype $keyblob" >allowed_signers
 read -r magic version body signed siglen < <(tail -c 72 img.bale | head -c 62)
 [ "$magic $version" = "bale-image 1" ] || fail "footer starts '$magic $version'"
 tail -c +$((signed + 1)) img.bale | head -c "$siglen" >img.sig
-head -1 img.sig | grep -qx -- '-----BEGIN SSH SIGNATURE-----' || fail "not an armored SSHSIG: $(head -1 img.sig)"
+head -1 img.sig | grepq -x -- '-----BEGIN SSH SIGNATURE-----' || fail "not an armored SSHSIG: $(head -1 img.sig)"
 head -c "$signed" img.bale |
   ssh-keygen -Y verify -f allowed_signers -I builder -n bale-image -s img.sig >verify.out 2>&1 ||
   fail "ssh-keygen -Y verify rejected the image: $(cat verify.out)"

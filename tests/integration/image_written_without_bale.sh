@@ -62,7 +62,7 @@ for cfg in '{}' '{"rootfs":{"diff_ids":[]}}' '{"rootfs":{"diff_ids":"x"}}' '{"ro
     "$BALE" "${args[@]}" >/dev/null 2>err || rc=$?
     [ "$rc" -le 1 ] || fail "config '$cfg': 'bale $cmd' exited $rc: $(cat err)"
     grep -qiE 'internal error|terminate|what\(\)' err && fail "config '$cfg': 'bale $cmd': $(cat err)"
-    [ "$rc" -eq 0 ] || grep -q "'odd-$n.bale'" err || fail "config '$cfg': 'bale $cmd' does not name the image: $(cat err)"
+    [ "$rc" -eq 0 ] || grepq "'odd-$n.bale'" err || fail "config '$cfg': 'bale $cmd' does not name the image: $(cat err)"
   done
 done
 exit 0

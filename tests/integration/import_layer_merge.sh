@@ -72,4 +72,4 @@ cat >link.json <<'EOF2'
 EOF2
 make_archive link.json link.tar
 "$BALE" import link.tar -o link.bale 2>link.err || fail "import of a path through a symlink failed: $(cat link.err)"
-tar -tf link.bale | grep -qx 'etc/pwned' || fail "the file through the symlink is not etc/pwned: $(tar -tf link.bale)"
+tar -tf link.bale | grepq -x 'etc/pwned' || fail "the file through the symlink is not etc/pwned: $(tar -tf link.bale)"

@@ -43,7 +43,7 @@ for archive in docker.tar oci.tar; do
   "$BALE" inspect --json "$archive.bale" >info.json
   [ "$(json_get info.json 'j["config"]["config"]["Cmd"]')" = '["/bin/sh","-c","cat /new/f"]' ] ||
     fail "$archive: Cmd $(json_get info.json 'j["config"]["config"]["Cmd"]')"
-  json_get info.json 'j["config"]["config"]["Env"]' | grep -q '"GREETING=hello"' ||
+  json_get info.json 'j["config"]["config"]["Env"]' | grepq '"GREETING=hello"' ||
     fail "$archive: Env $(json_get info.json 'j["config"]["config"]["Env"]')"
 done
 # Both archives hold the same image: the same tar.

@@ -15,7 +15,7 @@ grep -qE '^SHA256:[A-Za-z0-9+/]{43}$' <(sed -n 2p first) || fail "second line is
 key=$BALE_CONFIG_DIR/id_ed25519
 [ -f "$key" ] && [ -f "$key.pub" ] || fail "no id_ed25519 and .pub in $BALE_CONFIG_DIR: $(ls -la "$BALE_CONFIG_DIR")"
 [ "$(stat -c %a "$key")" = 600 ] || fail "private key mode $(stat -c %a "$key")"
-head -1 "$key" | grep -qx -- '-----BEGIN OPENSSH PRIVATE KEY-----' || fail "not an OpenSSH private key file"
+head -1 "$key" | grepq -x -- '-----BEGIN OPENSSH PRIVATE KEY-----' || fail "not an OpenSSH private key file"
 [ "$(ssh-keygen -y -f "$key" | cut -d' ' -f1,2)" = "$(head -1 first | cut -d' ' -f1,2)" ] ||
   fail "ssh-keygen -y derives another public key: $(ssh-keygen -y -f "$key")"
 [ "$(cut -d' ' -f1,2 "$key.pub")" = "$(head -1 first | cut -d' ' -f1,2)" ] || fail ".pub holds another key"

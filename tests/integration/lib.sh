@@ -13,6 +13,14 @@ trap 'cd /; rm -rf "$T"' EXIT
 cd "$T"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# CMD | grepq [GREP OPTIONS] PATTERN: `grep -q` that reads all of its input first. Under
+# pipefail, `CMD | grep -q` fails at random: grep exits at the first match, and CMD, still
+# writing, dies of SIGPIPE.
+grepq() {
+  local input
+  input=$(cat)
+  grep -q "$@" <<<"$input"
+}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 need() { command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"; }
 

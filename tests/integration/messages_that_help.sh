@@ -38,7 +38,7 @@ expect_fail 1 "Dockerfile.bare:5: ENV needs at least one KEY=VALUE" "$BALE" buil
 grep -q '\[1/' "$T/.err" && fail "steps ran before the bare ENV was refused: $(cat "$T/.err")"
 
 if git -C "$BALE_SRC" rev-parse --short HEAD >/dev/null 2>&1; then
-  "$BALE" --version | grep -qE '^bale [0-9]+\.[0-9]+\.[0-9]+ \([0-9a-f]{12}(-dirty)?\)$' ||
+  "$BALE" --version | grepq -E '^bale [0-9]+\.[0-9]+\.[0-9]+ \([0-9a-f]{12}(-dirty)?\)$' ||
     fail "--version does not name the commit: $("$BALE" --version)"
 fi
 build_dir=$(dirname "$BALE")

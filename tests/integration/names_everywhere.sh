@@ -25,7 +25,7 @@ done
 grep -qE "^web +2 +${short} " out && grep -qE "^other +latest +${short} " out ||
   fail "tag did not add the names: $(cat out)"
 # The columns docker users read, JSON for scripts, ids for -q (each id once).
-head -1 out | grep -qE '^NAME +TAG +IMAGE ID +CREATED +SIZE$' || fail "images header: $(head -1 out)"
+head -1 out | grepq -E '^NAME +TAG +IMAGE ID +CREATED +SIZE$' || fail "images header: $(head -1 out)"
 "$BALE" images --format json >j.json
 [ "$(json_get j.json '[r["name"] + ":" + r["tag"] for r in j if r["id"] == "'"$id"'"]')" = '["other:latest","web:1","web:2"]' ] ||
   fail "images --format json: $(cat j.json)"

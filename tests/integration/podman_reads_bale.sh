@@ -32,7 +32,7 @@ grep -q 'localhost/bale-test/loaded:1' load.out || fail "podman load did not tag
 [ "$(json_get inspect.json 'j[0]["Config"]["Cmd"]')" = '["/bin/cat","/etc/motd"]' ] ||
   fail "loaded Cmd $(json_get inspect.json 'j[0]["Config"]["Cmd"]')"
 [ "$(json_get inspect.json 'j[0]["Config"]["WorkingDir"]')" = /etc ] || fail "loaded WorkingDir lost"
-json_get inspect.json 'j[0]["Config"]["Env"]' | grep -q '"GREETING=hi"' || fail "loaded Env lost"
+json_get inspect.json 'j[0]["Config"]["Env"]' | grepq '"GREETING=hi"' || fail "loaded Env lost"
 [ "$(json_get inspect.json 'j[0]["Labels"]')" = '{"org.example.test":"1"}' ] || fail "loaded Labels lost"
 "$BALE" inspect --json img.bale >info.json
 [ "$(json_get inspect.json 'j[0]["RootFS"]["Layers"]')" = "$(json_get info.json 'j["config"]["rootfs"]["diff_ids"]')" ] ||

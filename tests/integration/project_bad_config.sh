@@ -38,7 +38,7 @@ yaml '  t:
     description: kept'
 printf 'commands:\n  t:\n    run: [echo, local]\n' >"$P/bale.local.yaml"
 [ "$(in_proj "$BALE" t 2>/dev/null)" = local ] || fail "bale.local.yaml did not override run"
-in_proj "$BALE" | grep -qE '^  t +kept$' || fail "bale.local.yaml replaced more than the key it gave"
+in_proj "$BALE" | grepq -E '^  t +kept$' || fail "bale.local.yaml replaced more than the key it gave"
 printf 'commands:\n  t:\n    rnu: [x]\n' >"$P/bale.local.yaml"
 check "^bale: bale.local.yaml:3: commands.t: unknown key 'rnu'"
 echo ok

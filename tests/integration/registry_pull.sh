@@ -60,7 +60,7 @@ manifest=sha256:$(skopeo inspect --raw --cert-dir "$T/certs/$REG" --creds alice:
   [ "$(json_get info.json 'j["origin"]["manifest_digest"]')" = "$manifest" ] ||
   fail "inspect does not say where it came from: $(json_get info.json 'j.get("origin")')"
 [ "$(json_get info.json 'j["digest"]')" = "$(cat id)" ] || fail "pull printed $(cat id)"
-"$BALE" inspect "$REG/team/app:1" | grep -q "^pulled from: $REG/team/app:1 (linux/amd64)" ||
+"$BALE" inspect "$REG/team/app:1" | grepq "^pulled from: $REG/team/app:1 (linux/amd64)" ||
   fail "inspect shows no origin: $("$BALE" inspect "$REG/team/app:1")"
 [ "$(json_get info.json 'j["config"]["config"]["Labels"]')" = '{"org.example.kind":"test"}' ] ||
   fail "config not kept: $(json_get info.json 'j["config"]["config"]')"

@@ -22,7 +22,7 @@ grep -q "bale trust registry add $REG/team/app" "$T/.err" || fail "no policy hin
 out=$("$BALE" run "$REG/team/app:1" 2>run.err) || fail "bale run REF failed: $(cat run.err)"
 [ "$out" = "from layer 2" ] || fail "bale run REF said '$out': $(cat run.err)"
 grep -q "is not in the store: pulling $REG/team/app:1" run.err || fail "run did not say it pulls: $(cat run.err)"
-"$BALE" images | grep -q "^$REG/team/app " || fail "run did not name what it pulled: $("$BALE" images)"
+"$BALE" images | grepq "^$REG/team/app " || fail "run did not name what it pulled: $("$BALE" images)"
 manifests=$(manifest_requests)
 out=$("$BALE" run "$REG/team/app:1" cat /srv/third 2>again.err) || fail "second run failed: $(cat again.err)"
 [ "$out" = "third layer" ] && [ "$(manifest_requests)" = "$manifests" ] ||

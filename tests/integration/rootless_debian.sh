@@ -24,7 +24,7 @@ store=$T/home/.local/share/bale
 as_test_user "$T/bale" bootstrap debian:bookworm --mirror "$mirror" >out 2>log ||
   fail "bootstrap as the user failed: $(tail -30 log)"
 grep -qE '^sha256:[0-9a-f]{64}$' out || fail "bootstrap printed: $(cat out)"
-as_test_user "$T/bale" images | grep -qE '^debian +bookworm ' || fail "the user's store has no debian:bookworm"
+as_test_user "$T/bale" images | grepq -E '^debian +bookworm ' || fail "the user's store has no debian:bookworm"
 
 out=$(as_test_user "$T/bale" run debian:bookworm \
   stat -c '%n %U:%G' /var/mail /var/log/wtmp /etc/shadow /usr/bin/passwd) || fail "the image does not run: $out"

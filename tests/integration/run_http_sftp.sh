@@ -115,7 +115,7 @@ store_clean() {
   [ "$(store_count tmp)" -eq 0 ] || fail "$1: left in the store's tmp: $(store_names tmp)"
 }
 expect_fail 125 "404" "$BALE" run "$url/missing.bale" true
-grep 404 "$T/.err" | grep -qF "'$url/missing.bale'" || fail "the 404 message does not name the URL: $(cat "$T/.err")"
+grep 404 "$T/.err" | grepq -F "'$url/missing.bale'" || fail "the 404 message does not name the URL: $(cat "$T/.err")"
 [ "$(grep -c . "$T/.err")" -le 3 ] || fail "the 404 message is long: $(cat "$T/.err")"
 store_clean "a 404"
 closed=$(free_port)
@@ -124,7 +124,7 @@ store_clean "a refused connection"
 
 expect_fail 125 "bad signature" "$BALE" run "$url/tampered.bale" true
 store_clean "a tampered image over HTTP"
-grep 'bad signature' "$T/.err" | grep -qF "'$url/tampered.bale'" ||
+grep 'bad signature' "$T/.err" | grepq -F "'$url/tampered.bale'" ||
   fail "the refusal names another file than the URL: $(cat "$T/.err")"
 # --insecure lets unsigned or untrusted images run, never a broken signature.
 expect_fail 125 "bad signature" "$BALE" run --insecure "$url/tampered.bale" true

@@ -67,7 +67,7 @@ rl=$!
 at_exit "kill -9 $rl"
 wait_for 10 sh -c "ls '$T/home/.local/state/bale/containers/$rl.json'" >/dev/null 2>&1 ||
   fail "no record in the user's state directory"
-as_user "$T/bale" ps | grep -qE "^rl +.*img\.bale +$rl " || fail "ps as the user: $(as_user "$T/bale" ps)"
+as_user "$T/bale" ps | grepq -E "^rl +.*img\.bale +$rl " || fail "ps as the user: $(as_user "$T/bale" ps)"
 # exec as the user joins the container's user namespace too: root there, owners as inside.
 out=$(as_user "$T/bale" exec rl sh -c 'id -u; stat -c %u:%g /srv/www; exit 3') && rc=0 || rc=$?
 [ "$rc" -eq 3 ] && [ "$out" = "$(printf '0\n33:33')" ] || fail "exec as the user: rc $rc: $out"

@@ -51,7 +51,7 @@ done
 kept=()
 for img in "${junks[@]}"; do
   hex=$(image_hex "$img")
-  if ls -U "$BALE_STORE/images" | sed "/^$main\$/q" | grep -qx "$hex"; then kept+=("$img"); fi
+  if ls -U "$BALE_STORE/images" | sed "/^$main\$/q" | grepq -x "$hex"; then kept+=("$img"); fi
 done
 rm -rf junk
 

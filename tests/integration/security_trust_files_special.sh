@@ -42,7 +42,7 @@ check() {
     [ "$rc" -ne 124 ] || fail "$case: 'bale $cmd' hung (killed after 10 s)"
     grep -qiE 'internal error|terminate|what\(\)|core dumped' err && fail "$case: 'bale $cmd' crashed: $(cat err)"
     if [ "$rc" -eq 0 ]; then
-      [ "$kind" = dir ] || grep -qF "$file" err ||
+      [ "$kind" = dir ] || grepq -F "$file" err ||
         fail "$case: 'bale $cmd' went on without a word about '$file': $(cat err)"
     else
       { [ "$rc" -eq 1 ] || [ "$rc" -eq 125 ]; } || fail "$case: 'bale $cmd' exited $rc: $(cat err)"

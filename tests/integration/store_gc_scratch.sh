@@ -21,7 +21,7 @@ squashing() { compgen -G "$BALE_STORE/tmp/build.*" >/dev/null; }
 wait_for 60 squashing || fail "no build scratch appeared in tmp/: $(cat build.log)"
 "$BALE" store gc >gc.out 2>gc.err || fail "gc failed: $(cat gc.err)"
 wait "$pid" || fail "the build failed while gc ran: $(tail -5 build.log)"
-"$BALE" images | grep -q '^x ' || fail "the build did not name its image"
+"$BALE" images | grepq '^x ' || fail "the build did not name its image"
 "$BALE" run x sh -c 'test -s /big' || fail "the image lost its file"
 
 # Left by a killed owner: no lock, so gc removes it; a live owner's (flock held) stays.

@@ -40,8 +40,10 @@ qemu_of_test() {
   pgrep -f "qemu-system-x86_64.*$BALE_STORE" || true
 }
 
+no_qemu_of_test() { [ -z "$(qemu_of_test)" ]; }
+
 # vm_clean: no QEMU of this test, and nothing left in the store's tmp/.
 vm_clean() {
-  wait_for 10 test -z "$(qemu_of_test)" || fail "a QEMU outlived bale: $(qemu_of_test)"
+  wait_for 10 no_qemu_of_test || fail "a QEMU outlived bale: $(qemu_of_test)"
   [ "$(store_count tmp)" -eq 0 ] || fail "bale left files in $BALE_STORE/tmp: $(store_names tmp)"
 }
