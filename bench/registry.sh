@@ -31,8 +31,10 @@ for tool in docker-registry skopeo podman openssl python3 curl; do
   command -v "$tool" >/dev/null || { echo "bench/registry.sh needs $tool (scripts/setup --bench)" >&2; exit 1; }
 done
 
-# median_ms CMD...: the median wall time of RUNS runs, each after PREP (a command string).
-median_ms() {
+. bench/lib.sh
+# median_after_ms PREP CMD...: the median wall time of RUNS runs of CMD, each after PREP (a
+# command string, untimed); a failing run stops the benchmark.
+median_after_ms() {
   local prep=$1 t=() s e
   shift
   for _ in $(seq "$runs"); do
@@ -42,10 +44,8 @@ median_ms() {
   done
   printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1000}'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
-     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
+machine
 
 # The registry: TLS from a throwaway CA, no auth, its own storage.
 mkdir -p "$w/ca" "$w/data"
@@ -103,8 +103,8 @@ ref=$reg/bench/usr:1
 
 echo
 echo "== cold pull: ${#layers[@]} layers, ${compressed} MB compressed in the registry =="
-bale_ms=$(median_ms "rm -rf '$w/store'" env BALE_STORE="$w/store" "$bale" pull -q "$ref")
-skopeo_ms=$(median_ms "rm -rf '$w/oci'" skopeo copy -q --src-cert-dir "$w/certs/$reg" "docker://$ref" "oci:$w/oci:bench")
+bale_ms=$(median_after_ms "rm -rf '$w/store'" env BALE_STORE="$w/store" "$bale" pull -q "$ref")
+skopeo_ms=$(median_after_ms "rm -rf '$w/oci'" skopeo copy -q --src-cert-dir "$w/certs/$reg" "docker://$ref" "oci:$w/oci:bench")
 driver=overlay
 P=(podman --root "$w/podman/root" --runroot "$w/podman/run" --storage-driver overlay --events-backend none)
 if ! "${P[@]}" info >/dev/null 2>&1; then
@@ -112,7 +112,7 @@ if ! "${P[@]}" info >/dev/null 2>&1; then
   P=(podman --root "$w/podman/root" --runroot "$w/podman/run" --storage-driver vfs --events-backend none)
 fi
 podman_clean
-podman_ms=$(median_ms podman_clean "${P[@]}" pull -q --cert-dir "$w/certs/$reg" "$ref")
+podman_ms=$(median_after_ms podman_clean "${P[@]}" pull -q --cert-dir "$w/certs/$reg" "$ref")
 podman_clean
 printf '%-44s %8s ms\n' "bale pull" "$bale_ms" "skopeo copy docker:// oci:" "$skopeo_ms" \
   "podman pull ($driver storage)" "$podman_ms"
@@ -123,7 +123,7 @@ echo
 echo "== warm pull: the same image again =="
 before_m=$(grep -c 'GET /v2/bench/usr/manifests/' "$w/registry.log" || true)
 before_b=$(grep -c 'GET /v2/bench/usr/blobs/' "$w/registry.log" || true)
-warm_ms=$(median_ms ":" env BALE_STORE="$w/store" "$bale" pull -q "$ref")
+warm_ms=$(median_after_ms ":" env BALE_STORE="$w/store" "$bale" pull -q "$ref")
 after_m=$(grep -c 'GET /v2/bench/usr/manifests/' "$w/registry.log" || true)
 after_b=$(grep -c 'GET /v2/bench/usr/blobs/' "$w/registry.log" || true)
 printf '%-44s %8s ms\n' "bale pull (unchanged image)" "$warm_ms"
@@ -139,8 +139,8 @@ for d in usr/lib/x86_64-linux-gnu usr/share/doc; do cp -a "/$d" "$w/tree/" 2>/de
 rm -rf "$w/tree"
 size_mb=$(( $(stat -c %s "$w/push.bale") / 1000000 ))
 wipe="rm -rf '$w/data/docker/registry/v2/repositories/bench/push' '$w/data/docker/registry/v2/blobs'"
-bpush_ms=$(median_ms "$wipe" "$bale" push "$w/push.bale" "$reg/bench/push:1")
-spush_ms=$(median_ms "$wipe" skopeo copy -q --dest-cert-dir "$w/certs/$reg" "docker-archive:$w/push.tar" "docker://$reg/bench/push:1")
+bpush_ms=$(median_after_ms "$wipe" "$bale" push "$w/push.bale" "$reg/bench/push:1")
+spush_ms=$(median_after_ms "$wipe" skopeo copy -q --dest-cert-dir "$w/certs/$reg" "docker-archive:$w/push.tar" "docker://$reg/bench/push:1")
 printf '%-44s %8s ms\n' "bale push (${size_mb} MB image)" "$bpush_ms" \
   "skopeo copy docker-archive: docker://" "$spush_ms"
 echo "ratio bale push/skopeo copy: $(ratio "$bpush_ms" "$spush_ms")   (target <= 1.00)"
