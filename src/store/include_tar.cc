@@ -34,7 +34,7 @@ la_ssize_t hashing_read(archive* a, void* p, const void** out) {
   do n = ::read(r->fd, r->buf.data(), r->buf.size());
   while (n < 0 && errno == EINTR);
   if (n < 0) {
-    archive_set_error(a, errno, "read");
+    archive_set_error(a, errno, "read %s", r->path.c_str());
     return -1;
   }
   r->sha.update({r->buf.data(), static_cast<size_t>(n)});
