@@ -8,16 +8,11 @@
 
 namespace bale {
 
-namespace {
-
-// Columns of the terminal on stderr; 0 when unknown (a pty that was never given a size).
-size_t terminal_width() {
+size_t stderr_columns() {
   winsize ws{};
   if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
   return ws.ws_col;
 }
-
-}  // namespace
 
 LinePrinter::LinePrinter() : smart_(isatty(STDERR_FILENO) == 1) {}
 
@@ -27,7 +22,7 @@ void LinePrinter::status(const std::string& text, bool force) {
   if (!force && drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
   shown_ = text;
-  size_t width = terminal_width();
+  size_t width = stderr_columns();
   // One column short of the width: a character in the last column may make a terminal wrap.
   std::string shown = elide_middle(text, width > 1 ? width - 1 : 0);
   std::fprintf(stderr, "\r%s\x1b[K", shown.c_str());

@@ -27,6 +27,9 @@ class LinePrinter {
   std::string shown_;  // what the status line shows now: drawing it again would only flicker
 };
 
+// Columns of the terminal on stderr; 0 when unknown (not a terminal, or a pty never given a size).
+size_t stderr_columns();
+
 // `text` cut in the middle with "..." to fit `width` columns (0: no limit); a status line that
 // wraps can no longer be rewritten with '\r'.
 std::string elide_middle(const std::string& text, size_t width);

@@ -1,7 +1,6 @@
 // Progress bars per item (see progress_bars.h).
 #include "base/progress_bars.h"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,12 +13,6 @@
 namespace bale {
 
 namespace {
-
-size_t terminal_width() {
-  winsize ws{};
-  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
-  return ws.ws_col;
-}
 
 constexpr int kBarCells = 20;
 
@@ -67,7 +60,7 @@ void ProgressBars::draw(bool force) {
   auto now = std::chrono::steady_clock::now();
   if (!force && drawn_lines_ > 0 && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
-  size_t width = terminal_width();
+  size_t width = stderr_columns();
   // One column short of the width: a character in the last column may make a terminal wrap,
   // and a wrapped line would throw off the cursor-up count.
   size_t cols = width > 1 ? width - 1 : 0;

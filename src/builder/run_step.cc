@@ -235,14 +235,7 @@ std::string describe(const Error& e) {
   }
   if (child == 0) exec_command(spec, err_fd);
   close(err_fd);
-  for (;;) {
-    int status = 0;
-    pid_t w = waitpid(-1, &status, 0);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) _exit(kExitBeforeTarget);
-    if (w != child) continue;  // an orphan, reaped
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  }
+  runtime::exit_with_child(child);
 }
 
 // Reads the step's error pipe to its end; an interrupt kills the step, which ends it.

@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "runtime/exec.h"
 
 namespace bale::project {
 
@@ -82,14 +83,7 @@ void unblock_all() {
   g_command = child;
   if (output_fd >= 0) close(output_fd);
   unblock_all();
-  for (;;) {
-    int status = 0;
-    pid_t w = waitpid(-1, &status, 0);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) _exit(kExitBeforeTarget);
-    if (w != child) continue;  // an orphan, reaped
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  }
+  runtime::exit_with_child(child);
 }
 
 }  // namespace

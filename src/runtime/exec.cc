@@ -7,6 +7,7 @@
 #include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -143,6 +144,17 @@ void exec_target(const ExecPlan& p, const std::vector<int>& keep) {
   Error e(fmt::format("exec {}: {}", quote(p.path), std::strerror(err)), err,
           err == EACCES || err == ENOEXEC || err == EISDIR ? kExitNotExecutable : kExitFailed);
   throw e;
+}
+
+void exit_with_child(pid_t child) {
+  for (;;) {
+    int status = 0;
+    pid_t w = waitpid(-1, &status, 0);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) _exit(kExitBeforeTarget);
+    if (w != child) continue;  // an orphan, reaped
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
 }
 
 }  // namespace bale::runtime

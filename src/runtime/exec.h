@@ -2,6 +2,8 @@
 // itself with docker's exit codes for a target that cannot run (126) or is missing (127).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -29,6 +31,11 @@ ExecPlan prepare_exec(const ContainerSpec& spec);
 // Why ENOENT from execve of a file that exists: its "#!" interpreter or ELF loader (PT_INTERP)
 // is missing. Returns "" when no such cause is found.
 std::string missing_interpreter(const std::string& path);
+
+// For the init of a PID namespace whose process of interest is `child`: reaps every process
+// (orphans end up here) until `child` ends, then exits with its status, a code or 128 + the
+// signal as a shell reports it; 125 when there is nothing left to wait for.
+[[noreturn]] void exit_with_child(pid_t child);
 
 inline constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
