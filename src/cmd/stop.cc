@@ -43,7 +43,7 @@ void stop_one(const std::string& ref, double timeout) {
   if (UniqueFd pidfd = runtime::open_recorded_process(r)) {
     int sig = image::signal_number(r.stop_signal.empty() ? "SIGTERM" : r.stop_signal).value_or(SIGTERM);
     send(pidfd.get(), sig, r);
-    if (!wait_exit(pidfd.get(), static_cast<int>(std::lround(timeout * 1000)))) {
+    if (!wait_exit(pidfd.get(), static_cast<int>(timeout * 1000 + 0.5))) {
       send(pidfd.get(), SIGKILL, r);
       wait_exit(pidfd.get(), -1);
     }
