@@ -7,12 +7,14 @@
 #   push of a ~100 MB bale image       bale push  vs  skopeo copy docker-archive: docker://
 #                                                                                  (target <= 1.0x)
 # The image is made of real files from the host's /usr, one layer per directory.
-# usage: bench/registry.sh [RUNS]   (as root; after scripts/setup --bench)
+# One more cold pull with BALE_PULL_TIMES=1 says when each of its phases ended.
+# usage: bench/registry.sh [RUNS]   (as root; after scripts/setup --bench; BALE=FILE for another
+# bale binary, e.g. an older build to compare with)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
 runs=${1:-3}
-bale=$src/build/bale
+bale=${BALE:-$src/build/bale}
 w=$(mktemp -d /var/tmp/bale-bench-reg.XXXXXX)
 pids=()
 podman_clean() {
@@ -118,6 +120,8 @@ printf '%-44s %8s ms\n' "bale pull" "$bale_ms" "skopeo copy docker:// oci:" "$sk
   "podman pull ($driver storage)" "$podman_ms"
 echo "ratio bale pull/skopeo copy: $(ratio "$bale_ms" "$skopeo_ms")   (target <= 0.80)"
 echo "ratio bale pull/podman pull: $(ratio "$bale_ms" "$podman_ms")   (target <= 0.50)"
+rm -rf "$w/store"
+BALE_PULL_TIMES=1 BALE_STORE="$w/store" "$bale" pull -q "$ref" 2>&1 >/dev/null | grep '^pull times' || true
 
 echo
 echo "== warm pull: the same image again =="

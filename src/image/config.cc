@@ -132,6 +132,34 @@ std::string single_diff_id(const json& config, std::string_view where) {
   return id;
 }
 
+namespace {
+
+bool is_sha256(const std::string& id) {
+  return id.size() == 71 && id.rfind("sha256:", 0) == 0 &&
+         id.find_first_not_of("0123456789abcdef", 7) == std::string::npos;
+}
+
+}  // namespace
+
+std::vector<std::string> layer_diff_ids(const json& config, size_t layers, std::string_view where) {
+  const json* ids = nullptr;
+  if (config.contains("rootfs") && config["rootfs"].is_object() && config["rootfs"].contains("diff_ids"))
+    ids = &config["rootfs"]["diff_ids"];
+  if (!ids || !ids->is_array())
+    throw Error(fmt::format("{}: the config has no rootfs.diff_ids list", where));
+  if (ids->size() != layers)
+    throw Error(fmt::format("{}: the config's rootfs.diff_ids lists {} layers, the manifest {}", where,
+                            ids->size(), layers));
+  std::vector<std::string> out;
+  for (const auto& id : *ids) {
+    if (!id.is_string() || !is_sha256(id.get<std::string>()))
+      throw Error(fmt::format("{}: rootfs.diff_ids entry {} is not a sha256 digest", where,
+                              quote(id.is_string() ? id.get<std::string>() : id.dump())));
+    out.push_back(id.get<std::string>());
+  }
+  return out;
+}
+
 json run_config(std::string_view config_text, std::string_view where) {
   if (config_text.empty()) return json::object();
   json config = parse_config(config_text, where);

@@ -46,6 +46,9 @@ std::vector<std::string> string_list(const nlohmann::json& j);
 void set_env(std::vector<std::string>& env, const std::string& kv);
 // The one rootfs.diff_ids entry ("sha256:<64 hex>"); throws bale::Error if there is not one.
 std::string single_diff_id(const nlohmann::json& config, std::string_view where);
+// The config's rootfs.diff_ids, which must be `layers` sha256 digests; throws bale::Error
+// naming `where` otherwise.
+std::vector<std::string> layer_diff_ids(const nlohmann::json& config, size_t layers, std::string_view where);
 void apply_edits(nlohmann::json& config, const ConfigEdits& edits);
 // Sets rootfs.diff_ids to the one layer and "created" (SOURCE_DATE_EPOCH if set, else now).
 void finalize_config(nlohmann::json& config, const std::string& tar_sha256_hex,

@@ -119,7 +119,7 @@ ImportResult import_archive(const std::string& src, const std::string& dest,
   for (const auto& l : m.layer_paths) {
     fds.push_back(open_member(outer_fd.get(), l, src));
     std::string name = fmt::format("{}:{}", src, l);  // errors name the user's archive
-    layers.push_back({fds.back().get(), file_size(fds.back().get(), name), name});
+    layers.push_back({fds.back().get(), file_size(fds.back().get(), name), name, ""});
   }
   auto w = write_layered_image(layers, std::move(config), dest, key,
                                fmt::format("bale import {}", basename_of(src)));

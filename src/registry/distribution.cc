@@ -1,8 +1,11 @@
 // Manifests and blobs over the distribution API (see distribution.h).
 #include "registry/distribution.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -65,70 +68,130 @@ FetchedManifest get_manifest(Client& c, const std::string& ref) {
   return m;
 }
 
-void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label,
-              const std::function<void(uint64_t)>& counted) {
-  std::string what = fmt::format("{} blob {}", quote(c.ref().name()), d.digest);
-  AtomicFile out(dest, 0644);
-  image::Digest sha = image::Digest::sha256();
+namespace {
+
+// A blob's bytes so far, kept across runs in `<dest>.partial` (locked while a pull writes it) so
+// that a killed or cut-off pull continues from them; they are hashed again when it starts.
+struct Partial {
+  std::string path;
+  UniqueFd fd;
   uint64_t got = 0;
+  bool refused = false;  // the registry sent more than the blob: no try resumes that
+  image::Digest sha = image::Digest::sha256();
+
+  void restart() {
+    if (ftruncate(fd.get(), 0) < 0 || lseek(fd.get(), 0, SEEK_SET) < 0) throw_sys("truncate", path);
+    sha = image::Digest::sha256();
+    got = 0;
+  }
+  void discard() { ::unlink(path.c_str()); }
+};
+
+// Opens (and locks) the partial, hashing what it holds; a partial longer than the blob is no
+// part of it.
+Partial open_partial(const std::string& dest, uint64_t size) {
+  Partial p{dest + ".partial", open_file(dest + ".partial", O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+  while (flock(p.fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) throw_sys("lock", p.path);
+  p.got = file_size(p.fd.get(), p.path);
+  if (p.got > size) p.restart();
+  if (p.got > 0) p.sha.update_from(p.fd.get(), p.path);
+  return p;
+}
+
+// One GET of the rest of the blob (from p.got), with up to kBlobAttempts tries while each gets
+// further. Throws what ended the last try; the partial keeps what arrived.
+fetch::HttpResponse fetch_rest(Client& c, const Descriptor& d, Partial& p, const std::string& what,
+                               const std::string& label, const std::function<void(uint64_t)>& counted) {
   BlobProgress progress{LinePrinter(), label};
   fetch::HttpRequest req;
   req.url = c.repo_url("/blobs/" + d.digest);
   req.sink = [&](std::string_view data) {
-    got += data.size();
-    if (got > d.size)
+    if (p.got + data.size() > d.size) {
+      p.discard();
+      p.refused = true;
       throw Error(fmt::format("{}: the registry sent more than the {} bytes the manifest gives", what, d.size));
-    sha.update(data);
-    out.write(data);
+    }
+    p.got += data.size();
+    p.sha.update(data);
+    write_all(p.fd.get(), data, p.path);
     if (counted) counted(data.size());
   };
   // A resumed request answered with the whole blob (200) starts it again; a 206 must start
   // where the bytes stopped.
   req.on_status = [&](long status, const fetch::HttpResponse& r) {
-    if (got == 0) return;
+    if (p.got == 0) return;
     if (status == 206) {
       std::string range = r.header("content-range");
-      if (!range.starts_with(fmt::format("bytes {}-", got)))
-        throw Error(fmt::format("{}: asked for the bytes from {}, the registry sent {}", what, got,
+      if (!range.starts_with(fmt::format("bytes {}-", p.got)))
+        throw Error(fmt::format("{}: asked for the bytes from {}, the registry sent {}", what, p.got,
                                 quote(range)));
       return;
     }
-    if (ftruncate(out.fd(), 0) < 0 || lseek(out.fd(), 0, SEEK_SET) < 0) throw_sys("truncate", out.temp_path());
-    sha = image::Digest::sha256();
-    got = 0;
+    std::fprintf(stderr, "%s: the registry sent the whole blob (HTTP %ld), not the bytes from %llu; "
+                 "starting it again\n", what.c_str(), status, static_cast<unsigned long long>(p.got));
+    if (counted) counted(0 - p.got);  // counted again as they come
+    p.restart();
   };
   // What has arrived of the whole blob, over every try.
-  req.progress = [&](uint64_t, uint64_t) { progress.show(got, d.size); };
-  fetch::HttpResponse r;
+  req.progress = [&](uint64_t, uint64_t) { progress.show(p.got, d.size); };
   for (int attempt = 1;; attempt++) {
-    uint64_t before = got;
+    uint64_t before = p.got;
     req.headers.clear();
-    if (got > 0) req.headers.push_back(fmt::format("Range: bytes={}-", got));
+    if (p.got > 0) req.headers.push_back(fmt::format("Range: bytes={}-", p.got));
     try {
-      r = c.send(req);
-      break;
+      fetch::HttpResponse r = c.send(req);
+      progress.printer.finish();
+      return r;
     } catch (const Error& e) {
+      progress.printer.finish();
       // A connection lost midway is resumed where it stopped, while each try gets further.
-      if (attempt < kBlobAttempts && got > before && got < d.size) {
-        progress.printer.finish();
+      if (attempt < kBlobAttempts && !p.refused && p.got > before && p.got < d.size) {
         std::fprintf(stderr, "%s: %s; resuming at byte %llu\n", what.c_str(), e.what(),
-                     static_cast<unsigned long long>(got));
+                     static_cast<unsigned long long>(p.got));
         continue;
       }
-      progress.printer.finish();
       if (std::string_view(e.what()).starts_with(what)) throw;
       throw e.wrap(what);  // a connection lost midway: name the blob, not only the URL
     }
   }
-  progress.printer.finish();
-  if (r.status == 404) c.fail(r, fmt::format("{}: not in the registry", what));
-  if (r.status != 200 && r.status != 206) c.fail(r, fmt::format("{}: fetching it", what));
-  if (got != d.size)
-    throw Error(fmt::format("{}: the registry sent {} bytes, not the {} the manifest gives", what, got, d.size));
-  if ("sha256:" + sha.hex() != d.digest)
+}
+
+}  // namespace
+
+void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std::string& label,
+              const std::function<void(uint64_t)>& counted) {
+  std::string what = fmt::format("{} blob {}", quote(c.ref().name()), d.digest);
+  Partial p = open_partial(dest, d.size);
+  if (path_exists(dest)) return;  // another pull finished it while this one waited
+  bool resumed = p.got > 0;
+  if (resumed) {
+    std::fprintf(stderr, "%s: continuing from the %llu bytes an earlier pull fetched\n", what.c_str(),
+                 static_cast<unsigned long long>(p.got));
+    if (counted) counted(p.got);
+  }
+  if (p.got < d.size) {
+    fetch::HttpResponse r = fetch_rest(c, d, p, what, label, counted);
+    if (r.status == 404) c.fail(r, fmt::format("{}: not in the registry", what));
+    if (r.status != 200 && r.status != 206) c.fail(r, fmt::format("{}: fetching it", what));
+    if (p.got != d.size)
+      throw Error(fmt::format("{}: the registry sent {} bytes, not the {} the manifest gives", what, p.got, d.size));
+  }
+  if ("sha256:" + p.sha.hex() != d.digest) {
+    p.discard();
+    if (resumed) {
+      // The bytes kept from before were not this blob's (or the registry's changed): once more
+      // from the start, with nothing kept.
+      std::fprintf(stderr, "%s: the bytes kept from an earlier pull do not make the blob; fetching it again\n",
+                   what.c_str());
+      if (counted) counted(0 - p.got);
+      return get_blob(c, d, dest, label, counted);
+    }
     throw Error(fmt::format("{}: the bytes received have digest sha256:{}: the registry (or something "
-                            "between) changed them", what, sha.hex()));
-  out.commit();
+                            "between) changed them", what, p.sha.hex()));
+  }
+  if (fdatasync(p.fd.get()) < 0) throw_sys("fdatasync", p.path);
+  if (rename(p.path.c_str(), dest.c_str()) < 0) throw_sys("rename", dest);
 }
 
 bool has_blob(Client& c, const std::string& digest) {

@@ -6,9 +6,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -137,22 +141,22 @@ void check_sizes(const Manifest& m, const store::Store& s, const Reference& ref)
   }
 }
 
+// Hears of each layer as soon as its blob is in the cache (or failed to come), from the thread
+// that fetched it: layer index and what stopped it (null when it came).
+using LayerDone = std::function<void(size_t, std::exception_ptr)>;
+
 // The layers into the cache, up to kParallel at a time (each over a client of its own, which
-// starts with the authorization the manifest request earned); their paths, base first.
+// starts with the authorization the manifest request earned); their paths, base first. Throws
+// the first layer's error unless `done` is given (then it hears of every one).
 constexpr size_t kParallel = 4;
 std::vector<std::string> cached_layers(const Client& c, const store::Store& s, const Manifest& m,
-                                       PullResult& result) {
+                                       PullResult& result, const LayerDone& done = {}) {
   std::vector<std::string> paths;
   std::vector<size_t> missing;
   for (size_t i = 0; i < m.layers.size(); i++) {
     paths.push_back(blob_cache_path(s, m.layers[i].digest));
     if (!path_exists(paths.back())) missing.push_back(i);
-  }
-  if (missing.size() <= 1) {
-    Client own = c;
-    for (size_t i : missing)
-      cached_blob(own, s, m.layers[i], fmt::format("layer {}/{}", i + 1, m.layers.size()), result);
-    return paths;
+    else if (done) done(i, nullptr);
   }
   std::vector<std::exception_ptr> errors(missing.size());
   std::atomic<size_t> next{0};
@@ -166,7 +170,7 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
     std::lock_guard<std::mutex> hold(mu);
     got += n;
     if (!printer.smart()) return;
-    int filled = static_cast<int>(30 * got / std::max<uint64_t>(total, 1));
+    int filled = static_cast<int>(30 * std::min(got, total) / std::max<uint64_t>(total, 1));
     printer.status(fmt::format("fetching {} layers [{}{}] {:6.1f} / {:.1f} MB", missing.size(),
                                std::string(filled, '#'), std::string(30 - filled, ' '), got / 1e6,
                                total / 1e6),
@@ -181,6 +185,7 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
       } catch (...) {
         errors[k] = std::current_exception();
       }
+      if (done) done(missing[k], errors[k]);
     }
   };
   for (size_t i : missing)
@@ -191,12 +196,43 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
   for (auto& t : threads) t.join();
   printer.finish();
   for (size_t k = 0; k < missing.size(); k++) {
-    if (errors[k]) std::rethrow_exception(errors[k]);
+    if (errors[k]) {
+      if (done) continue;
+      std::rethrow_exception(errors[k]);
+    }
     result.blobs_fetched++;
     result.bytes_fetched += m.layers[missing[k]].size;
   }
   return paths;
 }
+
+// The layers' arrival, as the threads that inflate them wait for it.
+class Arrivals {
+ public:
+  explicit Arrivals(size_t n) : state_(n) {}
+  void done(size_t i, std::exception_ptr e) {
+    std::lock_guard<std::mutex> hold(mu_);
+    state_[i] = {true, std::move(e)};
+    changed_.notify_all();
+  }
+  // What stopped the fetching before it reached the layers not yet done.
+  void fail_rest(std::exception_ptr e) {
+    std::lock_guard<std::mutex> hold(mu_);
+    for (auto& st : state_)
+      if (!st.first) st = {true, e};
+    changed_.notify_all();
+  }
+  void wait(size_t i) {
+    std::unique_lock<std::mutex> hold(mu_);
+    changed_.wait(hold, [&] { return state_[i].first; });
+    if (state_[i].second) std::rethrow_exception(state_[i].second);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::pair<bool, std::exception_ptr>> state_;
+};
 
 // The layer file is a bale image with this very config: the image `bale push` made.
 bool is_pushed_bale_image(const std::string& layer, const std::string& config) {
@@ -228,24 +264,67 @@ void place_in_store(const std::string& from, const std::string& blob) {
   place_file(from, blob);
 }
 
-std::string build_layered(const std::vector<std::string>& layers, const std::string& config_bytes,
-                          const store::Scratch& scratch, const Reference& ref, const PullOptions& o,
-                          const trust::TrustPaths& paths) {
+// The config's diff_ids, one per layer of the manifest, read before any layer is fetched.
+std::vector<std::string> config_diff_ids(const std::string& config_bytes, const Manifest& m,
+                                         const Reference& ref) {
+  std::string where = fmt::format("{} config", quote(ref.str()));
+  return image::layer_diff_ids(image::parse_config(config_bytes, where), m.layers.size(), where);
+}
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// The layers fetched (kParallel at a time) while the ones that have come are inflated, and the
+// result written as one image signed by the machine key; its path in the scratch directory.
+// BALE_PULL_TIMES=1 prints when each phase ended.
+std::string build_layered(const Client& c, const store::Store& s, const Manifest& m,
+                          const std::string& config_bytes, const store::Scratch& scratch,
+                          const PullOptions& o, const trust::TrustPaths& paths, PullResult& result,
+                          Clock::time_point start) {
+  const Reference& ref = c.ref();
   std::string where = fmt::format("{} config", quote(ref.str()));
   nlohmann::json config = image::sanitize_config(image::parse_config(config_bytes, where), where);
-  std::vector<UniqueFd> fds;
-  std::vector<image::LayerInput> inputs;
-  for (size_t i = 0; i < layers.size(); i++) {
-    fds.push_back(open_file(layers[i], O_RDONLY));
-    std::string name = fmt::format("{} layer {}", quote(ref.str()), i + 1);
-    inputs.push_back({fds.back().get(), file_size(fds.back().get(), layers[i]), name});
-  }
-  std::fprintf(stderr, "applying %zu layers\n", layers.size());
+  std::vector<std::string> diff_ids = config_diff_ids(config_bytes, m, ref);
   auto key = trust::load_signing_key(paths, o.key);
+  size_t n = m.layers.size();
+  Arrivals arrived(n);
+  std::vector<std::string> files(n);
+  for (size_t i = 0; i < n; i++) files[i] = blob_cache_path(s, m.layers[i].digest);
+  double fetched_ms = 0, begun_ms = ms_since(start);
+  std::thread fetcher([&] {
+    try {
+      cached_layers(c, s, m, result, [&](size_t i, std::exception_ptr e) { arrived.done(i, std::move(e)); });
+    } catch (...) {
+      arrived.fail_rest(std::current_exception());
+    }
+    fetched_ms = ms_since(start);
+  });
+  std::vector<UniqueFd> fds(n);
+  auto source = [&](size_t i) {
+    arrived.wait(i);
+    fds[i] = open_file(files[i], O_RDONLY);
+    std::string name = fmt::format("{} layer {} ({})", quote(ref.str()), i + 1, m.layers[i].digest.substr(0, 19));
+    return image::LayerInput{fds[i].get(), file_size(fds[i].get(), files[i]), name, diff_ids[i]};
+  };
   std::string tmp = scratch.path() + "/image.bale";
-  auto w = image::write_layered_image(inputs, std::move(config), tmp, key, "bale pull " + ref.str());
+  image::LayeredResult w;
+  try {
+    w = image::write_layered_image(n, source, std::move(config), tmp, key, "bale pull " + ref.str());
+  } catch (...) {
+    fetcher.join();  // what is still coming is kept in the cache for the next pull
+    throw;
+  }
+  fetcher.join();
+  std::fprintf(stderr, "applied %zu layers\n", n);
   if (!w.tree_because.empty())
     std::fprintf(stderr, "applied the layers into a tree: %s\n", w.tree_because.c_str());
+  if (std::getenv("BALE_PULL_TIMES"))
+    std::fprintf(stderr,
+                 "pull times (ms from the start): manifest and config %.0f, all layers fetched %.0f, "
+                 "all inflated %.0f, merged body handed to the compressors %.0f, compressed and "
+                 "signed %.0f\n",
+                 begun_ms, fetched_ms, begun_ms + w.inflated_ms, begun_ms + w.merged_ms,
+                 begun_ms + w.done_ms);
   return tmp;
 }
 
@@ -266,7 +345,7 @@ void reuse(const store::Store& s, const std::string& img, const Resolved& r, con
 
 // Fetches what the cache lacks, then keeps a pushed bale image as is or applies the layers.
 void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const trust::TrustPaths& paths,
-                     const PullOptions& o, PullResult& result) {
+                     const PullOptions& o, PullResult& result, Clock::time_point start) {
   const Reference& ref = c.ref();
   bool one_layer = r.manifest.layers.size() == 1;
   // Only a one-layer image can be a pushed bale image, trusted by its signer: refuse the rest
@@ -274,7 +353,9 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
   if (result.trusted_by.empty() && !one_layer) refuse_tag(ref, r, paths);
   check_sizes(r.manifest, s, ref);
   std::string config = read_file(cached_blob(c, s, r.manifest.config, "config", result), 16u << 20);
-  std::vector<std::string> layers = cached_layers(c, s, r.manifest, result);
+  config_diff_ids(config, r.manifest, ref);  // a config that cannot describe the layers: none fetched
+  std::vector<std::string> layers;
+  if (one_layer) layers = cached_layers(c, s, r.manifest, result);
   if (one_layer && is_pushed_bale_image(layers[0], config)) {
     result.trusted_by = verify_pushed(layers[0], ref, paths, o);
     result.origin.signed_by_pusher = true;
@@ -284,7 +365,7 @@ void fetch_and_build(Client& c, const store::Store& s, const Resolved& r, const 
   } else {
     if (result.trusted_by.empty()) refuse_tag(ref, r, paths);
     store::Scratch scratch(s, "pull.");  // removed with what is left in it
-    std::string tmp = build_layered(layers, config, scratch, ref, o, paths);
+    std::string tmp = build_layered(c, s, r.manifest, config, scratch, o, paths, result, start);
     result.origin.image_digest = image::read_image_info(tmp).digest();
     result.image_path = s.blob_path(result.origin.image_digest);
     if (rename(tmp.c_str(), result.image_path.c_str()) < 0) throw_sys("rename", result.image_path);
@@ -324,6 +405,7 @@ std::pair<Client, Resolved> resolve_with_mirrors(const Reference& ref, const sto
 
 PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustPaths& paths,
                 const PullOptions& o) {
+  Clock::time_point start = Clock::now();
   UniqueFd cache_in_use = lock_cache(s);
   auto [c, r] = resolve_with_mirrors(ref, s, paths, o);
   PullResult result;
@@ -333,7 +415,7 @@ PullResult pull(const Reference& ref, const store::Store& s, const trust::TrustP
   if (auto img = image_for_manifest(s, r.origin.manifest_digest))
     reuse(s, *img, r, ref, paths, o, result);
   else
-    fetch_and_build(c, s, r, paths, o, result);
+    fetch_and_build(c, s, r, paths, o, result, start);
   result.origin.pulled = static_cast<int64_t>(std::time(nullptr));
   save_origin(s, result.origin);
   return result;

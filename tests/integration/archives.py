@@ -68,8 +68,9 @@ def docker_archive(out, config, layers, links=None, outer=None):
             _add(t, name, data.encode())
 
 
-def oci_layout(out, config, layers):
-    """An OCI image layout tarball: oci-layout, index.json, blobs/sha256/* (gzip layers)."""
+def oci_layout(out, config, layers, diff_ids=None):
+    """An OCI image layout tarball: oci-layout, index.json, blobs/sha256/* (gzip layers).
+    `diff_ids`, when given, is what the config says instead of the layers' true digests."""
     blobs = {}
 
     def blob(data, media_type):
@@ -78,6 +79,8 @@ def oci_layout(out, config, layers):
         return {"mediaType": media_type, "digest": "sha256:" + digest, "size": len(data)}
 
     config["rootfs"]["diff_ids"] = ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]
+    if diff_ids is not None:
+        config["rootfs"]["diff_ids"] = diff_ids
     config_desc = blob(json.dumps(config).encode(), "application/vnd.oci.image.config.v1+json")
     layer_descs = [blob(gzip.compress(l, mtime=0), "application/vnd.oci.image.layer.v1.tar+gzip")
                    for l in layers]
@@ -99,11 +102,11 @@ def config(**image_config):
 
 if __name__ == "__main__":
     # SPEC.json: {"format": "docker"|"oci", "config": {...}, "layers": [[entry, ...], ...],
-    #             "links": {...}, "outer": {...}}
+    #             "links": {...}, "outer": {...}, "diff_ids": [...] (oci only: a config that lies)}
     spec = json.load(open(sys.argv[1]))
     built = [layer(l) for l in spec["layers"]]
     cfg = config(**spec.get("config", {}))
     if spec.get("format", "docker") == "oci":
-        oci_layout(sys.argv[2], cfg, built)
+        oci_layout(sys.argv[2], cfg, built, spec.get("diff_ids"))
     else:
         docker_archive(sys.argv[2], cfg, built, spec.get("links"), spec.get("outer"))

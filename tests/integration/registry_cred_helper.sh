@@ -6,13 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
-need skopeo
-
-make_ca
-start_registry "htpasswd alice s3cret"
-multilayer_spec spec.json
-make_archive spec.json app.tar
-skopeo_push app.tar team/app:1 alice:s3cret
+registry_with_app "htpasswd alice s3cret" alice:s3cret
 "$BALE" trust registry add "$REG/team" >/dev/null
 
 mkdir bin

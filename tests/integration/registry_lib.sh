@@ -119,6 +119,18 @@ json.dump(spec, open(sys.argv[1], "w"))
 PY
 }
 
+# registry_with_app AUTH [USER:PASS]: how most registry tests begin: the throwaway CA, a
+# registry (start_registry AUTH, sets $REG) and the three-layer app of multilayer_spec, made as
+# the docker-archive app.tar and pushed by skopeo as team/app:1 (with USER:PASS when given).
+registry_with_app() {
+  need skopeo
+  make_ca
+  start_registry "$1"
+  multilayer_spec spec.json
+  make_archive spec.json app.tar
+  skopeo_push app.tar team/app:1 "${2:-}"
+}
+
 # start_token_server USER PASS: the bearer token server (token_server.py) on a free port, its
 # key and certificate in $T/ca/token.*; sets $TOKEN_REALM; requests are logged in $T/token.log.
 start_token_server() {

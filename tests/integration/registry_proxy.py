@@ -8,12 +8,18 @@ in MODE_FILE, read on every request) says to lie:
   endless   a manifest is an endless stream of spaces, with no length
   cut-once  the first answer for each blob stops halfway (the connection closes); later ones,
             Range requests included, are honest. Each Range asked is logged in MODE_FILE.ranges
+  cut-every every answer for a blob of more than 4 KiB stops halfway through what it sends
+  stall     the first answer for each blob of more than 4 KiB sends half its bytes, then nothing
+            more for a minute (a pull to be killed)
+  ranged    nothing changed, Range requests passed on (honest answers every request in full, as
+            a registry that ignores Range does)
   honest    nothing changed
 usage: registry_proxy.py PORT UPSTREAM_URL CA CERT KEY MODE_FILE"""
 import http.server
 import json
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -22,7 +28,8 @@ upstream_ctx = ssl.create_default_context(cafile=ca)
 PASS = ("content-range", "content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version")
 
 
-CUT = set()  # the blobs cut once already
+CUT = set()  # the blobs cut once (or stalled) already
+RANGED = ("cut-once", "cut-every", "stall", "ranged")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -32,7 +39,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         mode = open(mode_file).read().strip()
         req = urllib.request.Request(upstream + self.path, method=self.command)
         for h in ("Accept", "Authorization", "Range"):
-            if h == "Range" and mode != "cut-once":
+            if h == "Range" and mode not in RANGED:
                 continue  # the other modes answer every request in full
             if self.headers.get(h):
                 req.add_header(h, self.headers[h])
@@ -45,10 +52,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Range"):
             with open(mode_file + ".ranges", "a") as f:
                 f.write(self.path + " " + self.headers["Range"] + "\n")
-        cut = False
+        cut = stall = False
         if is_blob and mode == "cut-once" and send_body and resp.status == 200 and self.path not in CUT:
             CUT.add(self.path)
             cut = True
+        big = is_blob and send_body and resp.status in (200, 206) and len(body) > 4096
+        if big and mode == "cut-every":
+            cut = True
+        if big and mode == "stall" and self.path not in CUT:
+            CUT.add(self.path)
+            stall = True
         if resp.status == 200 and is_blob and mode == "flip" and body:
             i = len(body) // 2
             body = body[:i] + bytes([body[i] ^ 1]) + body[i + 1:]
@@ -78,9 +91,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if not send_body:
             return
-        if (resp.status == 200 and is_blob and mode == "truncate") or cut:
+        if (resp.status == 200 and is_blob and mode == "truncate") or cut or stall:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
+            if stall:
+                time.sleep(60)
             self.close_connection = True
             return
         self.wfile.write(body)

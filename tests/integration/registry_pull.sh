@@ -8,13 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
-need skopeo
-
-make_ca
-start_registry "htpasswd alice s3cret"
-multilayer_spec spec.json
-make_archive spec.json app.tar
-skopeo_push app.tar team/app:1 alice:s3cret
+registry_with_app "htpasswd alice s3cret" alice:s3cret
 # Directories a whiteout changed get the time of the change: clamped alike for import and pull.
 export SOURCE_DATE_EPOCH=1700000000
 "$BALE" import app.tar -o imported.bale 2>/dev/null || fail "bale import of the archive failed"

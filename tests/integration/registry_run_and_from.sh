@@ -5,13 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
-need skopeo
-
-make_ca
-start_registry none
-multilayer_spec spec.json
-make_archive spec.json app.tar
-skopeo_push app.tar team/app:1
+registry_with_app none
 
 # Not trusted yet: run refuses with the policy line, before anything is fetched.
 expect_fail 125 "a tag of a repository that .* does not name" "$BALE" run "$REG/team/app:1"

@@ -59,6 +59,22 @@ TEST(Config, SingleDiffId) {
   EXPECT_THROW(single_diff_id(json{{"rootfs", {{"diff_ids", {"sha256:xyz"}}}}}, "x"), Error);
 }
 
+TEST(Config, LayerDiffIds) {
+  std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b');
+  json two{{"rootfs", {{"diff_ids", {a, b}}}}};
+  EXPECT_EQ(layer_diff_ids(two, 2, "x"), (std::vector<std::string>{a, b}));
+  try {
+    layer_diff_ids(two, 3, "'r' config");
+    FAIL() << "a count mismatch was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "'r' config: the config's rootfs.diff_ids lists 2 layers, the manifest 3");
+  }
+  EXPECT_THROW(layer_diff_ids(json::object(), 0, "x"), Error);
+  EXPECT_THROW(layer_diff_ids(json{{"rootfs", {{"diff_ids", "sha256:x"}}}}, 1, "x"), Error);
+  EXPECT_THROW(layer_diff_ids(json{{"rootfs", {{"diff_ids", {a, "md5:0"}}}}}, 2, "x"), Error);
+  EXPECT_THROW(layer_diff_ids(json{{"rootfs", {{"diff_ids", {a, 7}}}}}, 2, "x"), Error);
+}
+
 TEST(Sizes, ParseSize) {
   EXPECT_EQ(runtime::parse_size("512m", "--memory"), 512ull << 20);
   EXPECT_EQ(runtime::parse_size("2G", "--memory"), 2ull << 30);
