@@ -163,7 +163,10 @@ void get_blob(Client& c, const Descriptor& d, const std::string& dest, const std
               const std::function<void(uint64_t)>& counted) {
   std::string what = fmt::format("{} blob {}", quote(c.ref().name()), d.digest);
   Partial p = open_partial(dest, d.size);
-  if (path_exists(dest)) return;  // another pull finished it while this one waited
+  if (path_exists(dest)) {  // another pull finished it while this one waited
+    if (p.got == 0) p.discard();  // the empty one this open made
+    return;
+  }
   bool resumed = p.got > 0;
   if (resumed) {
     std::fprintf(stderr, "%s: continuing from the %llu bytes an earlier pull fetched\n", what.c_str(),

@@ -81,3 +81,14 @@ head -c 100 /dev/zero >"$blobs/$big.partial"
 "$BALE" store gc >/dev/null || fail "gc failed"
 [ ! -e "$blobs/$big.partial" ] || fail "gc kept the stale partial"
 [ -z "$(store_names tmp)" ] || fail "tmp/ holds $(store_names tmp)"
+
+# Two pulls at once meet at each blob's locked partial: one fetches it, the other waits and
+# takes the finished blob; both succeed, with one image and no partial left.
+"$BALE" pull "$REG/team/app:1" >/dev/null 2>one.err &
+a=$!
+"$BALE" pull "$REG/team/app:1" >/dev/null 2>two.err &
+b=$!
+wait "$a" || fail "the first of two pulls at once failed: $(cat one.err)"
+wait "$b" || fail "the second of two pulls at once failed: $(cat two.err)"
+[ "$("$BALE" images -q | wc -l)" = 1 ] || fail "two pulls at once made: $("$BALE" images)"
+[ -z "$(find "$blobs" -name '*.partial')" ] || fail "two pulls at once left $(find "$blobs" -name '*.partial')"
