@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/line_printer.h"
+#include "base/progress_bars.h"
 #include "image/digest.h"
 
 namespace bale::registry {
@@ -34,11 +35,11 @@ struct BlobProgress {
   std::string label;
   void show(uint64_t now, uint64_t total) {
     if (label.empty() || !printer.smart() || total == 0) return;
-    const int width = 30;
-    int filled = static_cast<int>(width * now / total);
-    printer.status(fmt::format("{} [{}{}] {:6.1f} / {:.1f} MB", label, std::string(filled, '#'),
-                               std::string(width - filled, ' '), now / 1e6, total / 1e6),
-                   now == total);
+    Bar b;
+    b.label = label;
+    b.total = total;
+    b.done = now;
+    printer.status(render_bar(b, 0), now == total);
   }
 };
 

@@ -23,7 +23,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
-#include "base/line_printer.h"
+#include "base/progress_bars.h"
 #include "image/config.h"
 #include "image/image_file.h"
 #include "image/layered_image.h"
@@ -161,31 +161,26 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
   }
   std::vector<std::exception_ptr> errors(missing.size());
   std::atomic<size_t> next{0};
-  // One status line for all of them on a terminal (LinePrinter redraws it at most 10 times a
-  // second); the lines above are what a log gets.
-  uint64_t total = 0, got = 0;
-  for (size_t i : missing) total += m.layers[i].size;
-  std::mutex mu;
-  LinePrinter printer;
-  auto counted = [&](uint64_t n) {
-    std::lock_guard<std::mutex> hold(mu);
-    got += n;
-    if (!printer.smart()) return;
-    int filled = static_cast<int>(30 * std::min(got, total) / std::max<uint64_t>(total, 1));
-    printer.status(fmt::format("fetching {} layers [{}{}] {:6.1f} / {:.1f} MB", missing.size(),
-                               std::string(filled, '#'), std::string(30 - filled, ' '), got / 1e6,
-                               total / 1e6),
-                   got == total);
-  };
+  // A bar per layer on a terminal, redrawn in place at most 10 times a second; the lines
+  // printed below are what a log gets.
+  std::vector<Bar> bars;
+  for (size_t i : missing) {
+    Bar b;
+    b.label = fmt::format("layer {}/{} {}", i + 1, m.layers.size(), m.layers[i].digest.substr(7, 12));
+    b.total = m.layers[i].size;
+    bars.push_back(std::move(b));
+  }
+  ProgressBars progress(std::move(bars));
   auto worker = [&] {
     Client own = c;
     for (size_t k; (k = next++) < missing.size();) {
       const Descriptor& d = m.layers[missing[k]];
       try {
-        get_blob(own, d, paths[missing[k]], "", counted);
+        get_blob(own, d, paths[missing[k]], "", [&progress, k](uint64_t n) { progress.add(k, n); });
       } catch (...) {
         errors[k] = std::current_exception();
       }
+      progress.set_state(k, errors[k] ? "failed" : "done");
       if (done) done(missing[k], errors[k]);
     }
   };
@@ -195,7 +190,7 @@ std::vector<std::string> cached_layers(const Client& c, const store::Store& s, c
   std::vector<std::thread> threads;
   for (size_t t = 0; t < std::min(kParallel, missing.size()); t++) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
-  printer.finish();
+  progress.finish();
   for (size_t k = 0; k < missing.size(); k++) {
     if (errors[k]) {
       if (done) continue;
