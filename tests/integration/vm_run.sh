@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 . "$BALE_SRC/tests/integration/vm_lib.sh"
+need mkfs.ext4  # --scratch-size
 vm_kernel
 vm_image img.bale
 
