@@ -7,6 +7,8 @@
 #          them (BALE_VM_TIMES=1): QEMU start, kernel to init, modules, mounts, app start,
 #          app run, shutdown
 #   the first run of an image (erofs built) against a warm one
+#   a warm run with --scratch-size 1g (the ext4 disk made, mkfs.ext4, per run), and a call of
+#   an app registered with --vm (bale app register --vm), both against the floor
 # Median of RUNS (default 5: under TCG a boot takes seconds). Accelerator: ACCEL (default auto).
 # usage: bench/vm.sh [RUNS]   (as root; after scripts/setup --bench)
 set -euo pipefail
@@ -89,10 +91,16 @@ floor=$(median_ms qemu-system-x86_64 -M microvm -nodefaults -no-user-config -nog
   -accel "$qaccel" -cpu "$cpu" -m 512M -smp 1 -kernel "$kimage" -initrd "$w/floor.cpio" \
   -append "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init$extra" -serial null)
 warm=$(median_ms "$bale" run --vm --accel "$accel" "$w/bb.bale" /bin/true)
+scratch=$(median_ms "$bale" run --vm --accel "$accel" --scratch-size 1g "$w/bb.bale" /bin/true)
+mkdir -p "$w/bin"
+"$bale" app register --vm --app "$w/bin/vtrue" --image "$w/bb.bale" --target /bin/true >/dev/null
+app=$(median_ms "$w/bin/vtrue")
 
 printf '%-58s %9s ms  %6sx floor\n' "floor: bare microvm boot, init reboots at once ($qaccel)" "$floor" 1.00
 printf '%-58s %9s ms  %6sx floor\n' "bale run --vm IMAGE /bin/true, warm" "$warm" "$(ratio "$warm" "$floor")"
 printf '%-58s %9s ms  %6sx floor\n' "bale run --vm, first run of the image (erofs built)" "$first" "$(ratio "$first" "$floor")"
+printf '%-58s %9s ms  %6sx floor\n' "bale run --vm --scratch-size 1g, warm (mkfs.ext4 per run)" "$scratch" "$(ratio "$scratch" "$floor")"
+printf '%-58s %9s ms  %6sx floor\n' "an app of bale app register --vm, warm" "$app" "$(ratio "$app" "$floor")"
 
 # Phases of warm runs, each the median over RUNS.
 for _ in $(seq "$runs"); do

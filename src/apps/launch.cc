@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "apps/vm_app.h"
 #include "image/config.h"
 
 namespace bale::apps {
@@ -120,9 +121,18 @@ void set_call(runtime::ContainerSpec& s, const AppConfig& c, const std::vector<s
 }
 
 void check_engine(const AppConfig& c) {
+  if (c.engine == "vm") {
+    // At launch a setting the VM cannot honour is a broken app file (a drop-in added it): 125.
+    try {
+      check_vm_app(c);
+    } catch (const Error& e) {
+      throw Error(fmt::format("{} ({})", e.what(), quote(c.source)), 0, kExitBeforeTarget);
+    }
+    return;
+  }
   if (c.engine != "bale")
-    throw Error(fmt::format("app '{}': engine {} is not available (only \"bale\" is, yet)", c.name,
-                            quote(c.engine)));
+    throw Error(fmt::format("app '{}': engine {} is not one of \"bale\" and \"vm\" ({})", c.name,
+                            quote(c.engine), quote(c.source)));
 }
 
 }  // namespace

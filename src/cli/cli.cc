@@ -122,7 +122,7 @@ int run(int argc, char** argv) {
   if (argc > 0) {
     std::string self = argv[0];
     self = self.substr(self.rfind('/') + 1);
-    if (cmd::is_app_name(self)) cmd::app_launch(self, std::vector<std::string>(argv + 1, argv + argc));
+    if (cmd::is_app_name(self)) return cmd::app_launch(self, std::vector<std::string>(argv + 1, argv + argc));
   }
   // A bare `bale` in a project lists its commands; elsewhere it says how to use bale.
   if (argc == 1) {

@@ -363,6 +363,7 @@ void add_app(CLI::App& app, Parsed& p) {
   r->add_flag("--bind-cwd", o->bind_cwd, "bind the caller's working directory at the same path and start there");
   r->add_flag("--resume", o->resume, "one long-lived instance that every call joins (writes persist until app stop)");
   r->add_flag("--force", o->force, "register an existing app of bale's again");
+  r->add_flag("--vm", o->vm, "run it in a microVM, as bale run --vm does (docs/apps.md)");
   r->callback([o] { o->action = "register"; });
   auto* l = a->add_subcommand("list", "list the registered apps");
   l->add_option("--format", o->format, "table (default) or json")

@@ -83,6 +83,10 @@ const RunFlag kRunFlags[] = {
      [](O& o, S v) { return set_string(o.modules, v); }},
     {"--network", "with --vm: none (default) or user (QEMU user networking)", true,
      [](O& o, S v) { return set_string(o.network, v); }},
+    {"--scratch-size", "with --vm: the guest's writes on an ext4 disk of this size, e.g. 2g", true,
+     [](O& o, S v) { return set_string(o.scratch_size, v); }},
+    {"--boot-timeout", "with --vm: seconds the guest has to come up (default 60, KVM 15)", true,
+     [](O& o, S v) { return set_double(o.boot_timeout, v); }},
     // docker habits: a bale container is always removed, always has the caller's stdin and
     // terminal. Accepted as the no-ops they are; -d is refused by `run` with what to use.
     {"--rm", "accepted for docker's sake: a container is always removed", false,

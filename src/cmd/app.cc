@@ -12,12 +12,14 @@
 #include "apps/app_link.h"
 #include "apps/instance.h"
 #include "apps/launch.h"
+#include "apps/vm_app.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "cmd/commands.h"
 #include "cmd/rootless.h"
 #include "runtime/container.h"
 #include "trust/keystore.h"
+#include "vm/erofs.h"
 
 namespace bale::cmd {
 
@@ -77,6 +79,10 @@ apps::AppConfig config_from(const AppOptions& o) {
   for (const auto& b : o.binds) runtime::parse_bind(b, "--bind", true);
   for (const auto& p : o.include_paths) c.include_paths.push_back(include_path(p, "--include-path"));
   for (const auto& p : o.include_tars) c.include_tars.push_back(include_path(p, "--include-tar"));
+  if (o.vm) {
+    c.engine = "vm";
+    apps::check_vm_app(c);
+  }
   return c;
 }
 
@@ -97,7 +103,9 @@ int app_register(const AppOptions& o) {
     store::Store st(store::Store::default_root());
     trust::TrustPaths paths = trust::TrustPaths::defaults();
     enter_user_namespace_if_rootless();
-    apps::acquire_app_images(c, st, paths);
+    std::vector<store::ReadyImage> imgs = apps::acquire_app_images(c, st, paths);
+    bool built = false;
+    if (c.engine == "vm") vm::ensure_erofs(imgs.back().rootfs, built);  // the first call boots at once
     std::vector<UniqueFd> holds;
     apps::include_tar_trees(c, st, holds);
   }
@@ -109,8 +117,8 @@ int app_register(const AppOptions& o) {
     if (!had_file) unlink(c.source.c_str());
     throw;
   }
-  std::printf("app '%s': %s runs %s in %s\n", c.name.c_str(), c.app.c_str(), c.target.c_str(),
-              c.image.c_str());
+  std::printf("app '%s': %s runs %s in %s%s\n", c.name.c_str(), c.app.c_str(), c.target.c_str(),
+              c.image.c_str(), c.engine == "vm" ? " (a microVM)" : "");
   return 0;
 }
 

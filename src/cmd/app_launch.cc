@@ -1,6 +1,7 @@
 // bale started through an app's link (argv[0] is not "bale"): the app's container, entered the
 // way `bale run` enters one, and execve into its target: same PID, the caller's stdin, stdout,
-// stderr, terminal and signals, and the target's exit status. No argument is bale's.
+// stderr, terminal and signals, and the target's exit status. No argument is bale's. An app of
+// engine "vm" runs as `bale run --vm` does instead, with bale as the relay.
 #include <fmt/format.h>
 
 #include "apps/app_config.h"
@@ -11,6 +12,7 @@
 #include "cmd/commands.h"
 #include "cmd/env_options.h"
 #include "cmd/rootless.h"
+#include "cmd/run_vm.h"
 #include "runtime/container.h"
 #include "trust/keystore.h"
 
@@ -23,7 +25,7 @@ bool is_app_name(const std::string& name) {
   return true;
 }
 
-void app_launch(const std::string& name, const std::vector<std::string>& args) {
+int app_launch(const std::string& name, const std::vector<std::string>& args) {
   try {
     std::optional<apps::AppConfig> c = apps::find_app(name);
     if (!c) {
@@ -46,6 +48,13 @@ void app_launch(const std::string& name, const std::vector<std::string>& args) {
     enter_user_namespace_if_rootless();
     apps::Launch l = apps::plan_launch(*c, args, st, paths);
     add_terminal_env(l.spec.env);
+    if (c->engine == "vm") {
+      // As `bale run --vm IMAGE`: binds and include paths become volumes (copies), and bale
+      // stays QEMU's parent, returning the app's status.
+      RunOptions o;
+      o.vm = true;
+      return run_in_vm(o, l.spec, l.images.back(), st);
+    }
     l.spec.rootless = rootless;
     runtime::enter_and_exec(l.spec);
   } catch (const Error& e) {

@@ -99,6 +99,8 @@ struct RunOptions {
   // --vm: a microVM instead of a container (vm/), with its own options
   bool vm = false;
   std::optional<std::string> accel, kernel, modules, network;
+  std::optional<std::string> scratch_size;  // an ext4 disk for the guest's writes
+  std::optional<double> boot_timeout;       // seconds to the guest's ready message
 };
 int run(const RunOptions& o);
 // `bale unit IMAGE [run options] [-- COMMAND...]`: a systemd service unit that runs the image;
@@ -199,11 +201,13 @@ struct AppOptions {
   bool force = false;
   bool resume = false;  // register: one long-lived instance that the calls join
   bool bind_cwd = false;  // register: the caller's working directory, bound and entered
+  bool vm = false;        // register: engine "vm", the app runs in a microVM (bale run --vm)
   double timeout = 10;  // stop: seconds before SIGKILL
 };
 int app(const AppOptions& o);
-// bale started through an app link: argv[0] named `name`; `args` reach the app verbatim.
-[[noreturn]] void app_launch(const std::string& name, const std::vector<std::string>& args);
+// bale started through an app link: argv[0] named `name`; `args` reach the app verbatim. A
+// container app is exec'd into (no return); a VM app's exit status is returned.
+int app_launch(const std::string& name, const std::vector<std::string>& args);
 // Whether `name` (argv[0]'s last component) is an app's rather than bale's own.
 bool is_app_name(const std::string& name);
 

@@ -15,6 +15,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/exec.h"
 #include "runtime/user.h"
+#include "vm/scratch_disk.h"
 #include "vm/vm.h"
 
 namespace bale::cmd {
@@ -37,19 +38,28 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
   return false;
 }
 
-void refuse(bool given, const char* what) {
-  if (given)
-    throw Error(fmt::format("bale run --vm has no {} yet (docs/vm.md)", what), 0, kExitUsage);
+void refuse(bool given, const char* what, const char* why) {
+  if (given) throw Error(fmt::format("{} with --vm: {} (docs/vm.md)", what, why), 0, kExitUsage);
+}
+
+// --tmpfs PATH[:OPTIONS] as the guest init mounts it: "PATH" or "PATH\nOPTIONS".
+std::string guest_tmpfs(const runtime::TmpfsMount& t) {
+  if (t.container.empty() || t.container[0] != '/' || t.container.find('\n') != std::string::npos ||
+      t.options.find('\n') != std::string::npos)
+    throw Error(fmt::format("--tmpfs {}: an absolute path inside the guest", quote(t.container)), 0, kExitUsage);
+  return t.options.empty() ? t.container : t.container + "\n" + t.options;
 }
 
 }  // namespace
 
 int run_in_vm(const RunOptions& o, const runtime::ContainerSpec& spec, const store::ReadyImage& img,
               const store::Store& st) {
-  refuse(o.read_only, "--read-only");
-  refuse(!o.tmpfs.empty(), "--tmpfs");
-  refuse(!o.name.empty(), "--name");
-  refuse(o.pids.has_value(), "--pids");
+  refuse(!o.name.empty(), "--name",
+         "bale ps, exec and stop reach a container through its processes and namespaces on "
+         "this host, and a VM's app has none here");
+  refuse(o.pids.has_value(), "--pids",
+         "the guest has a kernel of its own, which the host's pids cgroup does not count into; "
+         "size the VM with --memory instead");
   if (spec.argv.empty())
     throw Error("no command: the image has no Entrypoint or Cmd; give one after the image");
   vm::VmOptions v;
@@ -64,6 +74,19 @@ int run_in_vm(const RunOptions& o, const runtime::ContainerSpec& spec, const sto
     if (*o.cpus < 1 || *o.cpus > 64) throw Error("--cpus with --vm: 1 to 64 virtual CPUs", 0, kExitUsage);
     v.cpus = static_cast<unsigned>(std::ceil(*o.cpus));
   }
+  if (o.scratch_size) {
+    v.scratch_bytes = runtime::parse_size(*o.scratch_size, "--scratch-size");
+    if (v.scratch_bytes < vm::kMinScratchBytes)
+      throw Error(fmt::format("--scratch-size {}: at least 16m (an ext4 file system)", quote(*o.scratch_size)),
+                  0, kExitUsage);
+  }
+  if (o.boot_timeout) {
+    if (!(*o.boot_timeout > 0 && *o.boot_timeout <= 3600))
+      throw Error("--boot-timeout: seconds, more than 0 and at most 3600", 0, kExitUsage);
+    v.boot_timeout_ms = std::max(1, static_cast<int>(*o.boot_timeout * 1000));
+  }
+  v.app.read_only = spec.read_only;
+  for (const auto& t : spec.tmpfs) v.app.tmpfs.push_back(guest_tmpfs(t));
   v.rootfs = img.rootfs;
   for (const auto& b : spec.binds) {
     struct stat st;

@@ -70,6 +70,9 @@ std::string encode_spec(const AppSpec& s) {
   for (uint32_t g : s.groups) record(out, 'G', std::to_string(g));
   if (s.tty) record(out, 't', std::to_string(s.rows) + " " + std::to_string(s.cols));
   for (const auto& v : s.volumes) record(out, 'v', v);
+  if (s.read_only) record(out, 'r', "1");
+  if (s.scratch) record(out, 's', "1");
+  for (const auto& t : s.tmpfs) record(out, 'T', t);
   return out;
 }
 
@@ -89,6 +92,12 @@ bool decode_spec(std::string_view data, AppSpec& s) {
       case 'v':
         if (v.size() < 4 || (v.substr(0, 4) != "ro:/" && v.substr(0, 4) != "rw:/")) return false;
         s.volumes.emplace_back(v);
+        break;
+      case 'r': s.read_only = v == "1"; break;
+      case 's': s.scratch = v == "1"; break;
+      case 'T':
+        if (v.empty() || v[0] != '/') return false;
+        s.tmpfs.emplace_back(v);
         break;
       case 'u': if (!number(v, s.uid)) return false; break;
       case 'g': if (!number(v, s.gid)) return false; break;

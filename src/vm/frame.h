@@ -65,6 +65,10 @@ struct AppSpec {
   // Volumes, "ro:/path" or "rw:/path": the disk with serial "bale-vol-N" (N the index here)
   // at each path; a rw one under a tmpfs overlay whose changes go back as kVolume frames.
   std::vector<std::string> volumes;
+  bool read_only = false;  // --read-only: the root's overlay has no upper; /tmp, /run are tmpfs
+  bool scratch = false;    // --scratch-size: writes go to the ext4 disk of serial "bale-scratch"
+  // --tmpfs: "PATH" or "PATH\nOPTIONS" (tmpfs mount data, e.g. size=64m).
+  std::vector<std::string> tmpfs;
 };
 std::string encode_spec(const AppSpec& s);
 // false when a record is malformed.

@@ -15,11 +15,12 @@ extern "C" const char bale_vm_init_end[];
 
 namespace bale::vm {
 
-std::vector<std::string> guest_modules(bool network) {
+std::vector<std::string> guest_modules(bool network, bool scratch) {
   // virtio_mmio: microvm's devices (found through ACPI); virtio_blk: the root disk;
   // virtio_console: the channel; erofs and overlay: the root file system.
   std::vector<std::string> m = {"virtio_mmio", "virtio_blk", "virtio_console", "erofs", "overlay"};
   if (network) m.push_back("virtio_net");
+  if (scratch) m.push_back("ext4");  // --scratch-size's disk (built into Debian's cloud kernel)
   return m;
 }
 
@@ -27,12 +28,12 @@ std::string_view init_program() {
   return std::string_view(bale_vm_init_start, bale_vm_init_end - bale_vm_init_start);
 }
 
-std::string ensure_initramfs(const std::string& root, const GuestKernel& k, bool network,
+std::string ensure_initramfs(const std::string& root, const GuestKernel& k, bool network, bool scratch,
                              bool& built) {
   built = false;
   std::string dep = read_file(k.modules + "/modules.dep");
   std::string builtin = read_file_if_exists(k.modules + "/modules.builtin").value_or("");
-  std::vector<std::string> files = modules_to_load(dep, builtin, guest_modules(network));
+  std::vector<std::string> files = modules_to_load(dep, builtin, guest_modules(network, scratch));
   std::string list;
   for (const auto& f : files) list += basename_of(f) + "\n";
   // The same kernel reached by --kernel/--modules or through the store shares one initramfs;

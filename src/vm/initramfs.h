@@ -13,13 +13,13 @@
 namespace bale::vm {
 
 // The modules a guest needs on top of what its kernel has built in.
-std::vector<std::string> guest_modules(bool network);
+std::vector<std::string> guest_modules(bool network, bool scratch);
 
 // The init program's bytes, linked into bale (vminit/, built by CMake).
 std::string_view init_program();
 
 // The cached initramfs for `k`, written first if there is none; `built` says whether it was.
-std::string ensure_initramfs(const std::string& store_root, const GuestKernel& k, bool network,
+std::string ensure_initramfs(const std::string& store_root, const GuestKernel& k, bool network, bool scratch,
                              bool& built);
 
 }  // namespace bale::vm

@@ -2,6 +2,7 @@
 #include "vm/kernel.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -9,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/identity.h"
 #include "store/store.h"
 #include "vm/host_tool.h"
 
@@ -87,7 +89,12 @@ GuestKernel fetch_kernel(const store::Store& st, bool refresh, void (*progress)(
   }
   progress(fmt::format("fetching the guest kernel {} (apt-get download, dpkg-deb -x)", package));
   store::Scratch scratch(st, "vm-kernel.");
-  run_tool({"apt-get", "download", "-q", pkg}, "apt", scratch.path());
+  std::vector<std::string> apt = {"apt-get", "download", "-q", pkg};
+  // An ordinary user's bale runs this in its user namespace, as uid 0 there: apt then drops
+  // to its sandbox user _apt, which that namespace does not map (setgroups: EPERM). The
+  // download goes to the user's own directory, so the sandbox has nothing to protect.
+  if (!invoked_as_root() && geteuid() == 0) apt.insert(apt.begin() + 1, "-oAPT::Sandbox::User=root");
+  run_tool(apt, "apt", scratch.path());
   std::string deb;
   for (const auto& name : list_dir(scratch.path()))
     if (name.size() > 4 && name.substr(name.size() - 4) == ".deb") deb = scratch.path() + "/" + name;

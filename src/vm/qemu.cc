@@ -51,6 +51,15 @@ std::vector<std::string> qemu_argv(const QemuConfig& c) {
                        fmt::format("file=/dev/fdset/{},if=none,id=vol{},format=raw,read-only=on", i + 2, i),
                        "-device", fmt::format("virtio-blk-device,drive=vol{},serial=bale-vol-{}", i, i)});
   }
+  if (c.scratch) {
+    unsigned set = c.volumes + 2;
+    // QEMU opens a writable drive read-only first, then again read-write: the set needs an
+    // fd of each access mode (the second, read-only, at the next number).
+    a.insert(a.end(), {"-add-fd", fmt::format("fd={},set={}", kVolumeFd + c.volumes, set), "-add-fd",
+                       fmt::format("fd={},set={}", kVolumeFd + c.volumes + 1, set), "-drive",
+                       fmt::format("file=/dev/fdset/{},if=none,id=scratch,format=raw,cache=unsafe", set),
+                       "-device", "virtio-blk-device,drive=scratch,serial=bale-scratch"});
+  }
   if (c.network_user) {
     a.insert(a.end(), {"-netdev", "user,id=net", "-device", "virtio-net-device,netdev=net"});
   }

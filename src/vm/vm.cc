@@ -22,6 +22,7 @@
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
 #include "vm/qemu.h"
+#include "vm/scratch_disk.h"
 #include "vm/session.h"
 #include "vm/terminal.h"
 
@@ -32,6 +33,9 @@ namespace {
 // A stock kernel boots to its init in well under a second with KVM; one that has shown
 // nothing in this time is hanging (a KVM that cannot run it), and TCG is tried instead.
 constexpr int kKvmReadyTimeoutMs = 15000;
+// Under TCG Debian's cloud kernel reaches init in seconds on a slow machine; a minute without
+// a word means it never will (a kernel that hangs, an init that cannot find its devices).
+constexpr int kTcgReadyTimeoutMs = 60000;
 
 void say(const std::string& line) { std::fprintf(stderr, "bale: %s\n", line.c_str()); }
 
@@ -59,7 +63,7 @@ struct Boot {
 };
 
 Boot boot_once(const QemuConfig& qc, const std::string& disk, const std::vector<std::string>& volumes,
-               const AppSpec& app, int signals, int ready_timeout_ms, VolumeApplier* applier) {
+               const std::vector<int>& scratch_fds, const AppSpec& app, int signals, int ready_timeout_ms, VolumeApplier* applier) {
   int ch[2], con[2], out[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ch) != 0) throw_sys("socketpair", "channel");
   UniqueFd chan(ch[0]), chan_guest(ch[1]);
@@ -74,6 +78,8 @@ Boot boot_once(const QemuConfig& qc, const std::string& disk, const std::vector<
     volume_fds.push_back(open_file(v, O_RDONLY | O_CLOEXEC));
     volume_nums.push_back(volume_fds.back().get());
   }
+  // bale keeps them: an unnamed file has no other reference.
+  volume_nums.insert(volume_nums.end(), scratch_fds.begin(), scratch_fds.end());
   for (int fd : {chan.get(), console.get(), output.get()})
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   int64_t spawned = monotonic_us();
@@ -129,7 +135,7 @@ int run_vm(const store::Store& st, VmOptions o) {
   bool built_initramfs = false, built_erofs = false;
   QemuConfig qc;
   qc.kernel = k.image;
-  qc.initrd = ensure_initramfs(st.root(), k, o.network_user, built_initramfs);
+  qc.initrd = ensure_initramfs(st.root(), k, o.network_user, o.scratch_bytes > 0, built_initramfs);
   std::string disk = ensure_erofs(o.rootfs, built_erofs);
   qc.memory_mb = o.memory_mb;
   qc.cpus = o.cpus;
@@ -150,6 +156,15 @@ int run_vm(const store::Store& st, VmOptions o) {
   }
   VolumeApplier applier(writable);
   qc.volumes = static_cast<unsigned>(volume_disks.size());
+  UniqueFd scratch_disk, scratch_ro;
+  std::vector<int> scratch_fds;
+  if (o.scratch_bytes) {
+    scratch_disk = make_scratch_disk(st.root() + "/tmp", o.scratch_bytes);
+    std::string self = fmt::format("/proc/self/fd/{}", scratch_disk.get());
+    scratch_ro = open_file(self, O_RDONLY | O_CLOEXEC);  // see QemuConfig::scratch
+    scratch_fds = {scratch_disk.get(), scratch_ro.get()};
+    qc.scratch = o.app.scratch = true;
+  }
   std::string why;
   bool kvm = o.accel == AccelChoice::kKvm || (o.accel == AccelChoice::kAuto && kvm_usable(why));
   if (o.accel == AccelChoice::kAuto && !kvm)
@@ -158,12 +173,12 @@ int run_vm(const store::Store& st, VmOptions o) {
 
   o.app.tty = isatty(0) && isatty(1);
   if (o.app.tty) window_size(0, o.app.rows, o.app.cols);
+  int timeout_ms = o.boot_timeout_ms ? o.boot_timeout_ms : kvm ? kKvmReadyTimeoutMs : kTcgReadyTimeoutMs;
   SignalFd signals;
   Boot b;
   {
     RawTerminal raw(o.app.tty ? 0 : -1);
-    b = boot_once(qc, disk, volume_disks, o.app, signals.fd(),
-                   kvm && o.accel == AccelChoice::kAuto ? kKvmReadyTimeoutMs : 0, &applier);
+    b = boot_once(qc, disk, volume_disks, scratch_fds, o.app, signals.fd(), timeout_ms, &applier);
     if (kvm && o.accel == AccelChoice::kAuto && !b.result.ready &&
         (b.result.outcome == Outcome::kDied || b.result.outcome == Outcome::kNoReady)) {
       std::string last = b.log.empty() ? "" : b.log.substr(b.log.rfind('\n', b.log.size() - 2) + 1);
@@ -171,7 +186,8 @@ int run_vm(const store::Store& st, VmOptions o) {
       say(fmt::format("the VM did not come up under KVM ({}): falling back to TCG emulation, much slower\r",
                       b.result.outcome == Outcome::kNoReady ? "no ready message in time" : last));
       qc.accel = Accel::kTcg;
-      b = boot_once(qc, disk, volume_disks, o.app, signals.fd(), 0, &applier);
+      timeout_ms = o.boot_timeout_ms ? o.boot_timeout_ms : kTcgReadyTimeoutMs;
+      b = boot_once(qc, disk, volume_disks, scratch_fds, o.app, signals.fd(), timeout_ms, &applier);
     }
   }
   if (std::getenv("BALE_VM_TIMES")) print_phases(b.result, built_erofs, built_initramfs);
@@ -187,7 +203,8 @@ int run_vm(const store::Store& st, VmOptions o) {
     case Outcome::kNoReady:
       break;
   }
-  std::string what = b.result.outcome == Outcome::kNoReady ? "did not come up in time"
+  std::string what = b.result.outcome == Outcome::kNoReady
+                         ? fmt::format("gave no ready message within {:g} s (--boot-timeout)", timeout_ms / 1000.0)
                      : b.result.ready ? "ended without the app's exit status"
                                       : "ended before its init was ready";
   std::fprintf(stderr, "bale: the VM %s; the last lines of its console and of QEMU:\n", what.c_str());

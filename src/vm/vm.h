@@ -32,6 +32,10 @@ struct VmOptions {
     bool read_only = false;
   };
   std::vector<Volume> volumes;
+  uint64_t scratch_bytes = 0;  // --scratch-size: an ext4 disk of this size holds the writes
+  // --boot-timeout: a boot with no ready message within this is ended; 0 for the default
+  // (60 s under TCG, 15 s under KVM with --accel auto, which then falls back to TCG).
+  int boot_timeout_ms = 0;
   AppSpec app;         // argv, env, workdir, ids; tty is decided here
 };
 

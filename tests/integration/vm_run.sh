@@ -3,11 +3,14 @@
 # missing target, 143 when TERM kills the app), stdout and stderr separate with 1 MB each way
 # and 1 MB of stdin, the image config and -e/-w/-u, writes that vanish with the VM, signals
 # forwarded, the TCG fallback said, an untrusted image refused before any VM, and QEMU and
-# every temporary file gone after each run, also after kill -9 of bale. A slow tier under TCG:
-# the checks share few boots.
+# every temporary file gone after each run, also after kill -9 of bale. --read-only and
+# --tmpfs in the guest, --scratch-size (an ext4 disk that takes more than the guest's memory,
+# an unnamed file gone with the VM), a boot cut off by --boot-timeout (125, the guest's log),
+# and the options a VM refuses, with why. A slow tier under TCG: the checks share few boots.
 . "$(dirname "$0")/lib.sh"
 . "$BALE_SRC/tests/integration/run_lib.sh"
 . "$BALE_SRC/tests/integration/vm_lib.sh"
+need mkfs.ext4  # --scratch-size
 vm_kernel
 vm_image img.bale
 
@@ -21,6 +24,15 @@ mkdir -p vol/sub && echo from-host >vol/sub/file
 mkdir -p rw/gone-dir && echo old >rw/keep && echo x >rw/gone && echo y >rw/gone-dir/f
 expect_fail 2 'a volume is a directory' "$BALE" run --vm -v "$T/rw/keep:/k" img.bale true
 [ -z "$(qemu_of_test)" ] || fail "a QEMU started for a refused volume"
+
+# Refused before any VM, each naming the option.
+expect_fail 2 "--scratch-size '1m': at least 16m" "$BALE" run --vm --scratch-size 1m img.bale true
+expect_fail 2 "--boot-timeout: seconds, more than 0" "$BALE" run --vm --boot-timeout 0 img.bale true
+expect_fail 2 "--tmpfs 'rel': an absolute path inside the guest" "$BALE" run --vm --tmpfs rel img.bale true
+expect_fail 2 "--name with --vm: bale ps, exec and stop reach a container through its processes" \
+  "$BALE" run --vm --name x img.bale true
+expect_fail 2 "--pids with --vm: the guest has a kernel of its own" "$BALE" run --vm --pids 10 img.bale true
+[ -z "$(qemu_of_test)" ] || fail "a QEMU started for a refused option"
 
 # Boot 1: config, -e -w -u, stdout/stderr apart, a write, a read-only volume, a rw volume whose
 # changes (new, changed, removed, a symlink, a directory, 2 MB in chunks) come back, exit 42.
@@ -70,8 +82,20 @@ grep -q "falling back to TCG" err3 || fail "no word of the TCG fallback: $(cat e
 grep -q "'no-such-cmd': executable file not found in PATH" err3 || fail "no message for the missing target: $(cat err3)"
 vm_clean
 
-# Boot 4: INT and HUP forwarded (the app's traps run), then TERM kills the app: 143.
-BALE_VM_TIMES=1 "$BALE" run --vm img.bale sh -c 'trap "echo got-int" INT; trap "echo got-hup" HUP; echo started; while :; do sleep 0.1; done' \
+# A boot with no ready message within --boot-timeout is ended: 125 and the guest's log. (A TCG
+# boot takes seconds; 0.3 s is QEMU's start and the first kernel lines.)
+rc=0
+"$BALE" run --vm --accel tcg --boot-timeout 0.3 img.bale true >out0 2>err0 </dev/null || rc=$?
+[ "$rc" -eq 125 ] || fail "a boot past --boot-timeout: exit $rc, expected 125; stderr: $(cat err0)"
+grep -q 'the VM gave no ready message within 0.3 s (--boot-timeout)' err0 || fail "no word of the boot timeout: $(cat err0)"
+vm_clean
+
+# Boot 4: --read-only (the root takes no write; /tmp and /run are fresh tmpfs) and --tmpfs with
+# its size; INT and HUP forwarded (the app's traps run), then TERM kills the app: 143.
+BALE_VM_TIMES=1 "$BALE" run --vm --read-only --tmpfs /cache:size=1m img.bale sh -c \
+  'touch /srv/x 2>/dev/null && echo rw-root; echo t >/tmp/t && echo r >/run/r && echo c >/cache/c && echo tmpfs-ok;
+   head -c 2000000 /dev/zero >/cache/big 2>/dev/null || echo cache-full; grep -q " / overlay ro" /proc/mounts && echo root-ro;
+   trap "echo got-int" INT; trap "echo got-hup" HUP; echo started; while :; do sleep 0.1; done' \
   >out4 2>err4 </dev/null &
 pid=$!
 wait_for 120 grep -q started out4 || fail "the app did not start: $(cat err4)"
@@ -83,19 +107,31 @@ kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 [ "$rc" -eq 143 ] || fail "killed by TERM: exit $rc, expected 143; stderr: $(cat err4)"
+grep -qx rw-root out4 && fail "--read-only: the root took a write: $(cat out4)"
+grep -qx tmpfs-ok out4 || fail "--read-only: /tmp, /run or the --tmpfs is not writable: $(cat out4 err4)"
+grep -qx cache-full out4 || fail "--tmpfs /cache:size=1m took 2 MB: $(cat out4)"
+grep -qx root-ro out4 || fail "--read-only: / is not a read-only overlay: $(cat out4)"
 # A later run of the same image: erofs and initramfs from the cache.
 grep -q 'erofs_built=0 initramfs_built=0' err4 || fail "a second run rebuilt erofs or initramfs: $(cat err4)"
 vm_clean
 
-# Boot 5: --network user reaches the host (10.0.2.2 is its loopback); then kill -9 of bale:
-# QEMU dies with it (PR_SET_PDEATHSIG).
+# Boot 5: --network user reaches the host (10.0.2.2 is its loopback); --scratch-size: the root's
+# writes on an ext4 disk, 80 MB where a 96 MB guest's tmpfs holds 48; then kill -9 of bale:
+# QEMU dies with it (PR_SET_PDEATHSIG), and the disk, an unnamed file, with both.
 serve_http "$T/vol" sub/file
-"$BALE" run --vm --network user img.bale sh -c "wget -qO- http://10.0.2.2:$HTTP_PORT/sub/file; echo started; exec sleep 600" \
-  >out5 2>err5 </dev/null &
+"$BALE" run --vm --network user --memory 96m --scratch-size 200m img.bale sh -c \
+  "wget -qO- http://10.0.2.2:$HTTP_PORT/sub/file; df -k / | tail -1; head -c 80000000 /dev/zero >/srv/big && ls -l /srv/big;
+   echo started; exec sleep 600" >out5 2>err5 </dev/null &
 pid=$!
-wait_for 120 grep -q started out5 || fail "the app did not start: $(cat err5)"
+wait_for 120 grep -q started out5 || fail "the app did not start: $(cat out5 err5)"
 [ -n "$(qemu_of_test)" ] || fail "no QEMU while the app runs"
 grep -qx from-host out5 || fail "no HTTP from the host over --network user: $(cat out5 err5)"
+grep -q ' 80000000 ' out5 || fail "--scratch-size: 80 MB did not fit: $(cat out5 err5)"
+size_k=$(awk '$1 == "overlay" {print $2}' out5)
+[ -n "$size_k" ] && [ "$size_k" -gt 150000 ] && [ "$size_k" -lt 210000 ] || fail "df / in the guest is not the 200 MB disk: $(cat out5)"
+qemu_fds() { for q in $(qemu_of_test); do ls -l "/proc/$q/fd/" 2>/dev/null || true; done; }
+qemu_fds | grepq -F "$BALE_STORE/tmp/#" ||
+  { kill -KILL "$pid"; fail "QEMU holds no unnamed scratch file of the store: $(qemu_fds)"; }
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 vm_clean

@@ -57,6 +57,9 @@ TEST(VmFrame, SpecRoundTrips) {
   s.rows = 24;
   s.cols = 80;
   s.volumes = {"ro:/data", "rw:/out"};
+  s.read_only = true;
+  s.scratch = true;
+  s.tmpfs = {"/cache", "/big\nsize=64m"};
   AppSpec d;
   ASSERT_TRUE(decode_spec(encode_spec(s), d));
   EXPECT_EQ(d.argv, s.argv);
@@ -69,6 +72,15 @@ TEST(VmFrame, SpecRoundTrips) {
   EXPECT_EQ(d.rows, 24);
   EXPECT_EQ(d.cols, 80);
   EXPECT_EQ(d.volumes, s.volumes);
+  EXPECT_TRUE(d.read_only);
+  EXPECT_TRUE(d.scratch);
+  EXPECT_EQ(d.tmpfs, s.tmpfs);
+  AppSpec plain;
+  plain.argv = {"true"};
+  ASSERT_TRUE(decode_spec(encode_spec(plain), d));
+  EXPECT_FALSE(d.read_only);
+  EXPECT_FALSE(d.scratch);
+  EXPECT_TRUE(d.tmpfs.empty());
 }
 
 TEST(VmFrame, MalformedSpecsAreRefused) {
@@ -78,6 +90,7 @@ TEST(VmFrame, MalformedSpecsAreRefused) {
   EXPECT_FALSE(decode_spec(std::string("a=x\0u=99999999999\0", 19), d));  // past 32 bits
   EXPECT_FALSE(decode_spec(std::string("a=x\0q=1\0", 8), d));         // unknown key
   EXPECT_FALSE(decode_spec(std::string("a=x", 3), d));                // unterminated
+  EXPECT_FALSE(decode_spec(std::string("a=x\0T=rel\0", 10), d));     // a relative tmpfs
 }
 
 }  // namespace

@@ -32,6 +32,18 @@ TEST(VmQemu, TcgHasCpuMaxAndTheTscRate) {
   EXPECT_TRUE(has_pair(a, "-add-fd", "fd=5,set=1"));
   EXPECT_TRUE(has_pair(a, "-device", "virtio-blk-device,drive=root,serial=bale-root"));
   EXPECT_EQ(std::find(a.begin(), a.end(), "-netdev"), a.end());
+  EXPECT_EQ(std::find(a.begin(), a.end(), "virtio-blk-device,drive=scratch,serial=bale-scratch"), a.end());
+}
+
+TEST(VmQemu, TheScratchDiskIsWritableAndAfterTheVolumes) {
+  QemuConfig c;
+  c.volumes = 2;
+  c.scratch = true;
+  auto a = qemu_argv(c);
+  EXPECT_TRUE(has_pair(a, "-add-fd", "fd=8,set=4"));
+  EXPECT_TRUE(has_pair(a, "-add-fd", "fd=9,set=4"));  // its read-only twin
+  EXPECT_TRUE(has_pair(a, "-drive", "file=/dev/fdset/4,if=none,id=scratch,format=raw,cache=unsafe"));
+  EXPECT_TRUE(has_pair(a, "-device", "virtio-blk-device,drive=scratch,serial=bale-scratch"));
 }
 
 TEST(VmQemu, KvmHasTheHostCpuAndNoClockHint) {
