@@ -32,6 +32,14 @@ printf 'FROM %s\nRUN cat /etc/motd /srv/third > /built\n' "$REG/other/app@$diges
 [ "$("$BALE" run built:1 cat /built 2>/dev/null)" = "from layer 2
 third layer" ] || fail "the build from a pulled base made: $("$BALE" run built:1 cat /built 2>&1)"
 
+# COPY --from a registry image the store lacks pulls it too (the tag the policy names).
+"$BALE" rmi "$REG/team/app:1" >/dev/null || fail "rmi of the pulled name failed"
+mkdir ctx2
+printf 'FROM built:1\nCOPY --from=%s /srv/third /copied\n' "$REG/team/app:1" >ctx2/Dockerfile
+"$BALE" build -q -t built:2 ctx2 2>build2.err || fail "COPY --from=REF failed: $(cat build2.err)"
+[ "$("$BALE" run built:2 cat /copied 2>/dev/null)" = "third layer" ] ||
+  fail "COPY --from=REF copied: $("$BALE" run built:2 cat /copied 2>&1)"
+
 # A short name the store lacks is a local error, as before.
 expect_fail 125 "'nothing': no such image file, and no image of that name or id" "$BALE" run nothing true
 exit 0
